@@ -1,0 +1,65 @@
+// The Express application, built from its dependencies. It never listens: server.ts does, and
+// the tests drive it with supertest against a real database.
+import express from 'express';
+import type { Config } from './config.ts';
+import type { Database } from './db.ts';
+import { healthRouter, type Lifecycle } from './health.ts';
+import { errorHandler, notFound } from './http/errors.ts';
+import { requestContext } from './http/request-context.ts';
+import { corsPolicy, noStore, rateLimiter, securityHeaders } from './http/security.ts';
+import { itemsRepository } from './items/items.repository.ts';
+import { itemsRouter } from './items/items.routes.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface AppDependencies {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  metrics: Metrics;
+  lifecycle: Lifecycle;
+}
+
+/** Every route answers at /X and at /api/X, so a proxy can forward /api/* unchanged. */
+export const API_PREFIX = '/api';
+
+// Behind an Ingress or a reverse proxy on a private network, the client address is the one that
+// proxy reports; a public address in X-Forwarded-For is never trusted.
+const TRUSTED_PROXIES = 'loopback, linklocal, uniquelocal';
+
+export function createApp({ config, db, logger, metrics, lifecycle }: AppDependencies) {
+  metrics.connect({
+    poolStats: () => db.poolStats(),
+    isReady: () => !lifecycle.draining && db.isAvailable(),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Pages change with every write; an ETag costs a hash of each body for little gain.
+  app.set('etag', false);
+  app.set('trust proxy', TRUSTED_PROXIES);
+
+  app.use(metrics.httpMetrics);
+  app.use(requestContext(logger));
+  app.use((_req, res, next) => {
+    // While draining, ask keep-alive clients to reconnect (to another pod).
+    if (lifecycle.draining) res.setHeader('Connection', 'close');
+    next();
+  });
+  app.use(securityHeaders());
+  app.use(corsPolicy(config.corsOrigins));
+  app.use(noStore);
+
+  // Probes come before the rate limit: a kubelet must never be throttled.
+  const health = healthRouter(db, metrics, lifecycle);
+  app.use(API_PREFIX, health);
+  app.use(health);
+  const limiter = rateLimiter(config.rateLimitPerMinute);
+  if (limiter) app.use(limiter);
+  const items = itemsRouter(itemsRepository(db));
+  app.use(API_PREFIX, items);
+  app.use(items);
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

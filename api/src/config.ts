@@ -1,0 +1,132 @@
+// The API's configuration: the contract's environment variables, parsed and validated once at
+// start-up. Nothing else in the API reads process.env.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be a port from 1 to 65535')
+  .max(65_535, 'must be a port from 1 to 65535');
+
+const originList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(
+          /^https?:\/\/[^/\s]+$/,
+          'must be comma-separated origins such as http://localhost:8080 (scheme and host, no path)',
+        ),
+    ),
+  );
+
+const envSchema = z.object({
+  API_PORT: port.default(8000),
+  MYSQL_HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
+  MYSQL_PORT: port.default(3306),
+  MYSQL_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,64}$/, 'must be 1-64 letters, digits or underscores')
+    .default('tristack'),
+  MYSQL_USER: z.string().min(1, 'must not be empty').default('root'),
+  MYSQL_PASSWORD: z.string().default(''),
+  MYSQL_PASSWORD_FILE: z.string().min(1, 'must be a file path').optional(),
+  MYSQL_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(100, 'must be at least 100 ms')
+    .max(60_000, 'must be at most 60000 ms')
+    .default(2000),
+  CORS_ORIGINS: originList.default(['http://localhost:8080']),
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ error: 'must be a number of requests' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 (off) or more')
+    .default(6000),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
+    .default('info'),
+});
+
+/** The environment variables the API reads: compose and the manifests must set these names. */
+export const API_ENV_VARS = Object.keys(
+  envSchema.shape,
+) as readonly (keyof typeof envSchema.shape)[];
+
+export interface Config {
+  port: number;
+  mysql: {
+    host: string;
+    port: number;
+    database: string;
+    user: string;
+    password: string;
+    timeoutMs: number;
+  };
+  corsOrigins: string[];
+  /** Requests per minute per client address; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function readPasswordFile(path: string): string {
+  try {
+    // Secret files usually end with a newline that is not part of the password.
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new ConfigError(`MYSQL_PASSWORD_FILE: cannot read ${path} (${reason})`);
+  }
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set" (compose passes ${VAR:-} through as ""), except for the
+  // password, where empty is a real value (the local root default).
+  const present = Object.fromEntries(
+    API_ENV_VARS.filter(
+      (name) => env[name] !== undefined && (env[name] !== '' || name === 'MYSQL_PASSWORD'),
+    ).map((name) => [name, env[name]]),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  if (values.MYSQL_PASSWORD_FILE && env.MYSQL_PASSWORD) {
+    throw new ConfigError('MYSQL_PASSWORD and MYSQL_PASSWORD_FILE are both set: keep one');
+  }
+  return {
+    port: values.API_PORT,
+    mysql: {
+      host: values.MYSQL_HOST,
+      port: values.MYSQL_PORT,
+      database: values.MYSQL_DATABASE,
+      user: values.MYSQL_USER,
+      password: values.MYSQL_PASSWORD_FILE
+        ? readPasswordFile(values.MYSQL_PASSWORD_FILE)
+        : values.MYSQL_PASSWORD,
+      timeoutMs: values.MYSQL_TIMEOUT_MS,
+    },
+    corsOrigins: values.CORS_ORIGINS,
+    rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
+    logLevel: values.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,166 @@
+// The MySQL pool and the one way the API talks to it: every call is bounded by
+// MYSQL_TIMEOUT_MS (waiting for a connection, connecting and the query together), and every
+// failure to reach the database becomes a DatabaseUnavailableError (a 503, never a hang).
+import mysql from 'mysql2/promise';
+import type { Config } from './config.ts';
+import { DatabaseUnavailableError } from './errors.ts';
+import type { Logger } from './logger.ts';
+
+/** Connections per API process: enough for the 2-core pods we size for, small for MySQL. */
+export const POOL_CONNECTION_LIMIT = 10;
+/** Requests allowed to wait for a connection; beyond this they fail at once with a 503. */
+export const POOL_QUEUE_LIMIT = 200;
+const POOL_IDLE_TIMEOUT_MS = 60_000;
+
+export type SqlParams = (string | number | null)[];
+
+export interface PoolStats {
+  inUse: number;
+  idle: number;
+  queued: number;
+}
+
+export type QueryObserver = (
+  operation: string,
+  seconds: number,
+  outcome: 'ok' | 'unavailable' | 'error',
+) => void;
+
+export interface Database {
+  /** Runs one statement; `operation` names it for logs and metrics (e.g. `items.list`). */
+  query<T>(operation: string, sql: string, params?: SqlParams): Promise<T>;
+  /** True when the database answers `SELECT 1` in time. */
+  ping(): Promise<boolean>;
+  /** Whether the last call reached the database. */
+  isAvailable(): boolean;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}
+
+// Errors that say "the database is out of reach", as opposed to a bug in our SQL.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_QUERY_INTERRUPTED',
+  'ER_CLIENT_INTERACTION_TIMEOUT',
+]);
+
+function isUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code;
+  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  return error.message === 'Queue limit reached.' || error.message.includes('Pool is closed');
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: string }).code;
+  return code ? `${code}: ${error.message}` : error.message;
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseUnavailableError(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+export function createDatabase(
+  settings: Config['mysql'],
+  logger: Logger,
+  observe: QueryObserver = () => {},
+): Database {
+  const pool = mysql.createPool({
+    host: settings.host,
+    port: settings.port,
+    user: settings.user,
+    password: settings.password,
+    database: settings.database,
+    connectTimeout: settings.timeoutMs,
+    connectionLimit: POOL_CONNECTION_LIMIT,
+    maxIdle: POOL_CONNECTION_LIMIT,
+    idleTimeout: POOL_IDLE_TIMEOUT_MS,
+    queueLimit: POOL_QUEUE_LIMIT,
+    waitForConnections: true,
+    enableKeepAlive: true,
+    charset: 'utf8mb4_unicode_ci',
+    // created_at is a UTC DATETIME: read it as UTC whatever the server's time zone.
+    timezone: 'Z',
+  });
+  // A failed query leaves an unobserved rejection inside mysql2's pool; the caller already got it.
+  pool.pool.on('error', () => {});
+
+  let available = true;
+  function markAvailable(now: boolean, reason?: string): void {
+    if (now === available) return;
+    available = now;
+    if (now) logger.info({ event: 'database.recovered' }, 'database reachable again');
+    else logger.warn({ event: 'database.lost', reason }, 'database unreachable');
+  }
+
+  async function query<T>(operation: string, sql: string, params: SqlParams = []): Promise<T> {
+    const started = performance.now();
+    try {
+      const work = pool.query({ sql, timeout: settings.timeoutMs }, params);
+      // The race leaves `work` running; its late failure must not be unhandled.
+      work.catch(() => {});
+      const [rows] = await withDeadline(work, settings.timeoutMs);
+      observe(operation, (performance.now() - started) / 1000, 'ok');
+      markAvailable(true);
+      return rows as T;
+    } catch (error) {
+      const seconds = (performance.now() - started) / 1000;
+      if (!isUnavailable(error)) {
+        observe(operation, seconds, 'error');
+        throw error;
+      }
+      observe(operation, seconds, 'unavailable');
+      markAvailable(false, describe(error));
+      throw error instanceof DatabaseUnavailableError
+        ? error
+        : new DatabaseUnavailableError(describe(error), { cause: error });
+    }
+  }
+
+  // mysql2 has no public pool statistics; these internal queues are stable across 3.x.
+  const internals = pool.pool as unknown as Record<
+    '_allConnections' | '_freeConnections' | '_connectionQueue',
+    { length: number }
+  >;
+
+  return {
+    query,
+    async ping() {
+      try {
+        await query('ping', 'SELECT 1');
+        return true;
+      } catch (error) {
+        if (!(error instanceof DatabaseUnavailableError)) throw error;
+        return false;
+      }
+    },
+    isAvailable: () => available,
+    poolStats: () => ({
+      inUse: internals._allConnections.length - internals._freeConnections.length,
+      idle: internals._freeConnections.length,
+      queued: internals._connectionQueue.length,
+    }),
+    close: () => pool.end(),
+  };
+}

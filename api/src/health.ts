@@ -1,0 +1,30 @@
+// Probes and metrics: /status (readiness: can we query the database?), /healthz (liveness: is
+// the process answering?), /metrics (Prometheus).
+import { Router } from 'express';
+import type { Database } from './db.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface Lifecycle {
+  /** True once shutdown has begun: readiness fails so that traffic moves elsewhere. */
+  draining: boolean;
+}
+
+export function healthRouter(db: Database, metrics: Metrics, lifecycle: Lifecycle): Router {
+  const router = Router();
+
+  router.get('/status', async (_req, res) => {
+    const ready = !lifecycle.draining && (await db.ping());
+    res.status(ready ? 200 : 503).json({ status: ready ? 'OK' : 'ERREUR' });
+  });
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'OK' });
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    const body = await metrics.registry.metrics();
+    res.type(metrics.registry.contentType).send(body);
+  });
+
+  return router;
+}

@@ -1,0 +1,61 @@
+// Security headers, CORS and rate limiting: what every answer passes through.
+import cors from 'cors';
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { HttpProblem, sendProblem } from './problem.ts';
+import { REQUEST_ID_HEADER } from './request-context.ts';
+
+const RATE_LIMIT_WINDOW_MS = 60_000;
+/** How long browsers may cache a CORS preflight answer. */
+const PREFLIGHT_MAX_AGE_SECONDS = 600;
+
+export function securityHeaders(): RequestHandler {
+  // A JSON API renders nothing: forbid everything a browser might try to do with an answer.
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    },
+  });
+}
+
+/** API answers are live data: never store them in shared caches. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+export function corsPolicy(allowedOrigins: readonly string[]): RequestHandler {
+  return cors({
+    origin: [...allowedOrigins],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: ['Content-Type', REQUEST_ID_HEADER],
+    exposedHeaders: ['Location', 'Link', 'Retry-After', REQUEST_ID_HEADER],
+    maxAge: PREFLIGHT_MAX_AGE_SECONDS,
+  });
+}
+
+/** Per client address; `undefined` when the limit is off (0). */
+export function rateLimiter(perMinute: number): RequestHandler | undefined {
+  if (perMinute === 0) return undefined;
+  return rateLimit({
+    windowMs: RATE_LIMIT_WINDOW_MS,
+    limit: perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, res, _next, options) => {
+      const retryAfter = Math.ceil(options.windowMs / 1000);
+      sendProblem(
+        res,
+        new HttpProblem(
+          429,
+          'rate-limited',
+          `more than ${perMinute} requests in a minute from this address; retry later`,
+          undefined,
+          { 'Retry-After': String(retryAfter) },
+        ),
+      );
+    },
+  });
+}

@@ -1,0 +1,94 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, PREFIXES, type TestApp } from './support/app.ts';
+import { readItemsTable, useScratchDatabase } from './support/database.ts';
+
+describe.each(PREFIXES)('writing items at "%s"', (prefix) => {
+  const database = useScratchDatabase();
+  let subject: TestApp;
+  beforeAll(() => {
+    subject = buildTestApp(database.name);
+  });
+  afterAll(() => subject.close());
+
+  it('creates an item: 201, the item, and a Location that serves it', async () => {
+    const res = await request(subject.app).post(`${prefix}/items`).send({ name: 'Test D' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ id: 4, name: 'Test D' });
+    expect(res.headers.location).toBe(`${prefix}/items/4`);
+    const again = await request(subject.app).get(res.headers.location as string);
+    expect(again.body).toEqual(res.body);
+  });
+
+  it('trims the name it stores', async () => {
+    const res = await request(subject.app).post(`${prefix}/items`).send({ name: '  padded  ' });
+    expect(res.status).toBe(201);
+    expect(res.body.name).toBe('padded');
+  });
+
+  it('renames an item: 200 and the new name, stored', async () => {
+    const res = await request(subject.app).put(`${prefix}/items/1`).send({ name: 'Renamed A' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: 1, name: 'Renamed A' });
+    expect((await readItemsTable(database.name))[0]).toEqual({ id: 1, name: 'Renamed A' });
+  });
+
+  it('answers 200 when renaming an item to the name it already has', async () => {
+    await request(subject.app).put(`${prefix}/items/2`).send({ name: 'Same' });
+    const res = await request(subject.app).put(`${prefix}/items/2`).send({ name: 'Same' });
+    expect(res.status).toBe(200);
+  });
+
+  it('answers PUT 404 for an unknown id and stores nothing', async () => {
+    const before = await readItemsTable(database.name);
+    const res = await request(subject.app).put(`${prefix}/items/999999`).send({ name: 'ghost' });
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(await readItemsTable(database.name)).toEqual(before);
+  });
+
+  it('deletes an item: 204 with no body, then 404 for it', async () => {
+    const created = await request(subject.app).post(`${prefix}/items`).send({ name: 'to delete' });
+    const res = await request(subject.app).delete(`${prefix}/items/${created.body.id}`);
+    expect(res.status).toBe(204);
+    expect(res.text).toBe('');
+    expect((await request(subject.app).get(`${prefix}/items/${created.body.id}`)).status).toBe(404);
+    expect((await request(subject.app).delete(`${prefix}/items/${created.body.id}`)).status).toBe(
+      404,
+    );
+  });
+});
+
+describe('names are stored and returned verbatim', () => {
+  const database = useScratchDatabase();
+  let subject: TestApp;
+  beforeAll(() => {
+    subject = buildTestApp(database.name);
+  });
+  afterAll(() => subject.close());
+
+  it.each([
+    ["Robert'); DROP TABLE items;--"],
+    ['1 OR 1=1'],
+    ['" OR ""="'],
+    ['<script>alert(1)</script>'],
+    ['<img src=x onerror=alert(1)>'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-looking name is the point
+    ['\\N \\0 %s %d ${name} {{name}}'],
+    ['Zoë ✓ 日本語 🚀👩‍👩‍👧'],
+    ['🚀'.repeat(255)],
+    ['a'.repeat(255)],
+  ])('keeps %j exactly', async (name) => {
+    const created = await request(subject.app).post('/items').send({ name });
+    expect(created.status).toBe(201);
+    expect(created.body.name).toBe(name);
+    const read = await request(subject.app).get(`/items/${created.body.id}`);
+    expect(read.body.name).toBe(name);
+    const stored = (await readItemsTable(database.name)).find((row) => row.id === created.body.id);
+    expect(stored?.name).toBe(name);
+  });
+
+  it('still has its items table after the SQL-looking names', async () => {
+    expect((await request(subject.app).get('/items/1')).body.name).toBe('Test A');
+  });
+});

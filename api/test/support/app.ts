@@ -1,0 +1,63 @@
+// Builds the real app (real pool, real database) for supertest, capturing its JSON log lines.
+import { Writable } from 'node:stream';
+import { createApp } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { createDatabase, type Database } from '../../src/db.ts';
+import type { Lifecycle } from '../../src/health.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createMetrics } from '../../src/metrics.ts';
+import { testServerAddress } from './database.ts';
+
+export interface LogLine {
+  level: string;
+  msg?: string;
+  err?: { stack?: string };
+  [key: string]: unknown;
+}
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  db: Database;
+  config: Config;
+  lifecycle: Lifecycle;
+  logs: LogLine[];
+  close(): Promise<void>;
+}
+
+/** The contract's variables for a test: the test database server plus the given overrides. */
+export function testEnv(
+  database: string,
+  overrides: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  const server = testServerAddress();
+  return {
+    MYSQL_HOST: server.host,
+    MYSQL_PORT: String(server.port),
+    MYSQL_USER: server.user,
+    MYSQL_PASSWORD: server.password,
+    MYSQL_DATABASE: database,
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'info',
+    ...overrides,
+  };
+}
+
+export function buildTestApp(database: string, overrides: Record<string, string> = {}): TestApp {
+  const config = loadConfig(testEnv(database, overrides));
+  const logs: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink);
+  const metrics = createMetrics();
+  const db = createDatabase(config.mysql, logger, metrics.observeQuery);
+  const lifecycle: Lifecycle = { draining: false };
+  const app = createApp({ config, db, logger, metrics, lifecycle });
+  return { app, db, config, lifecycle, logs, close: () => db.close() };
+}
+
+/** Both paths every route answers at. */
+export const PREFIXES = ['', '/api'] as const;
