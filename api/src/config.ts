@@ -105,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+      (issue) => `${String(issue.path[0])}: ${issue.message}`,
     );
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }

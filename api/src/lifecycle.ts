@@ -11,6 +11,8 @@ import { createMetrics } from './metrics.ts';
 
 /** In-flight requests get this long to finish after SIGTERM (Kubernetes allows 30 s in all). */
 export const SHUTDOWN_GRACE_MS = 10_000;
+/** How often draining closes the keep-alive connections that have just gone idle. */
+const IDLE_SWEEP_INTERVAL_MS = 50;
 /** A client must send its headers within this time... */
 const HEADERS_TIMEOUT_MS = 10_000;
 /** ...and its whole request within this one, so slow clients cannot hold connections forever. */
@@ -69,19 +71,19 @@ export async function startApi(
       lifecycle.draining = true;
       logger.info({ event: 'api.stopping', reason }, 'shutting down: draining in-flight requests');
       const drained = await new Promise<boolean>((resolve) => {
+        // Keep-alive connections become idle as their last answer goes out: close them then.
+        const sweeper = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_INTERVAL_MS);
         const deadline = setTimeout(() => {
+          clearInterval(sweeper);
           server.closeAllConnections();
           resolve(false);
         }, SHUTDOWN_GRACE_MS);
         server.close(() => {
           clearTimeout(deadline);
+          clearInterval(sweeper);
           resolve(true);
         });
         server.closeIdleConnections();
-        // Keep-alive connections become idle as their last answer goes out: close them then.
-        server.on('request', (_req, res) =>
-          res.once('finish', () => server.closeIdleConnections()),
-        );
       });
       await db
         .close()

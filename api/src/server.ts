@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   }
   const api = await startApi(config);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
       void api.shutdown(signal).then((drained) => process.exit(drained ? 0 : 1));
     });
   }

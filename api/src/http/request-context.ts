@@ -47,7 +47,9 @@ export function requestContext(logger: Logger) {
       route: routeTemplate(req as Request),
       statusCode: res.statusCode,
     }),
-    customSuccessMessage: (req, res, ms) => `${req.method} ${req.url} ${res.statusCode} ${ms}ms`,
-    customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
+    customSuccessMessage: (req, res, ms) =>
+      `${req.method} ${(req as Request).originalUrl} ${res.statusCode} ${ms}ms`,
+    customErrorMessage: (req, res) =>
+      `${req.method} ${(req as Request).originalUrl} ${res.statusCode}`,
   });
 }

@@ -1,0 +1,98 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { API_ENV_VARS, loadConfig } from '../src/config.ts';
+
+describe('configuration from the environment', () => {
+  it('reads exactly the contract variables', () => {
+    expect([...API_ENV_VARS].sort()).toEqual(
+      [
+        'API_PORT',
+        'CORS_ORIGINS',
+        'LOG_LEVEL',
+        'MYSQL_DATABASE',
+        'MYSQL_HOST',
+        'MYSQL_PASSWORD',
+        'MYSQL_PASSWORD_FILE',
+        'MYSQL_PORT',
+        'MYSQL_TIMEOUT_MS',
+        'MYSQL_USER',
+        'RATE_LIMIT_PER_MINUTE',
+      ].sort(),
+    );
+  });
+
+  it('uses the contract defaults when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8000,
+      mysql: {
+        host: '127.0.0.1',
+        port: 3306,
+        database: 'tristack',
+        user: 'root',
+        password: '',
+        timeoutMs: 2000,
+      },
+      corsOrigins: ['http://localhost:8080'],
+      rateLimitPerMinute: 6000,
+      logLevel: 'info',
+    });
+  });
+
+  it('treats empty variables as unset, but keeps an empty password', () => {
+    const config = loadConfig({ API_PORT: '', MYSQL_HOST: '', MYSQL_PASSWORD: '' });
+    expect(config.port).toBe(8000);
+    expect(config.mysql.host).toBe('127.0.0.1');
+    expect(config.mysql.password).toBe('');
+  });
+
+  it('splits CORS_ORIGINS on commas', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'http://a.test, https://b.test:8443' }).corsOrigins).toEqual([
+      'http://a.test',
+      'https://b.test:8443',
+    ]);
+  });
+
+  it.each([
+    ['API_PORT', 'abc'],
+    ['API_PORT', '70000'],
+    ['API_PORT', '80.5'],
+    ['MYSQL_PORT', '0'],
+    ['MYSQL_DATABASE', 'bad-name; DROP'],
+    ['MYSQL_TIMEOUT_MS', '10'],
+    ['MYSQL_TIMEOUT_MS', 'soon'],
+    ['CORS_ORIGINS', 'localhost:8080'],
+    ['CORS_ORIGINS', 'http://ok.test/path'],
+    ['RATE_LIMIT_PER_MINUTE', '-1'],
+    ['LOG_LEVEL', 'loud'],
+  ])('rejects %s=%j with a message naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(
+      new RegExp(`^invalid configuration: ${name}: `),
+    );
+  });
+
+  it('names every bad variable at once', () => {
+    expect(() => loadConfig({ API_PORT: 'x', LOG_LEVEL: 'y' })).toThrow(
+      /API_PORT: .*; LOG_LEVEL: /,
+    );
+  });
+
+  it('reads the password from MYSQL_PASSWORD_FILE without its trailing newline', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tristack-')), 'password');
+    writeFileSync(file, 's3cret with spaces\n');
+    expect(loadConfig({ MYSQL_PASSWORD_FILE: file }).mysql.password).toBe('s3cret with spaces');
+  });
+
+  it('names MYSQL_PASSWORD_FILE when the file cannot be read', () => {
+    expect(() => loadConfig({ MYSQL_PASSWORD_FILE: '/nonexistent/secret' })).toThrow(
+      'MYSQL_PASSWORD_FILE: cannot read /nonexistent/secret (ENOENT)',
+    );
+  });
+
+  it('refuses MYSQL_PASSWORD and MYSQL_PASSWORD_FILE together', () => {
+    expect(() => loadConfig({ MYSQL_PASSWORD: 'a', MYSQL_PASSWORD_FILE: '/x' })).toThrow(
+      /MYSQL_PASSWORD and MYSQL_PASSWORD_FILE are both set/,
+    );
+  });
+});
