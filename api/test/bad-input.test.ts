@@ -1,10 +1,10 @@
 // Every bad input gets the right 4xx with a problem+json body, leaves the table unchanged, and
 // logs nothing at error level.
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from '../src/items/items.routes.ts';
-import { buildTestApp, PREFIXES, type TestApp } from './support/app.ts';
-import { readItemsTable, useScratchDatabase } from './support/database.ts';
+import { PREFIXES, useTestApp } from './support/app.ts';
+import { readItemsTable } from './support/database.ts';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 interface BadRequest {
@@ -166,19 +166,14 @@ function cases(prefix: string): BadRequest[] {
 }
 
 describe.each(PREFIXES)('bad input at "%s"', (prefix) => {
-  const database = useScratchDatabase();
-  let subject: TestApp;
+  const subject = useTestApp();
   let tableBefore: { id: number; name: string }[];
-  beforeAll(() => {
-    subject = buildTestApp(database.name);
-  });
-  afterAll(() => subject.close());
   beforeEach(async () => {
-    tableBefore = await readItemsTable(database.name);
+    tableBefore = await readItemsTable(subject.database);
     subject.logs.length = 0;
   });
   afterEach(async () => {
-    expect(await readItemsTable(database.name)).toEqual(tableBefore);
+    expect(await readItemsTable(subject.database)).toEqual(tableBefore);
     const loud = subject.logs.filter(
       (line) => ['error', 'fatal'].includes(line.level) || line.err?.stack,
     );

@@ -1,16 +1,10 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, PREFIXES, type TestApp } from './support/app.ts';
-import { useScratchDatabase } from './support/database.ts';
+import { buildTestApp, PREFIXES, type TestApp, useTestApp } from './support/app.ts';
 import { closedPort } from './support/ports.ts';
 
 describe.each(PREFIXES)('health routes at "%s"', (prefix) => {
-  const database = useScratchDatabase();
-  let subject: TestApp;
-  beforeAll(() => {
-    subject = buildTestApp(database.name);
-  });
-  afterAll(() => subject.close());
+  const subject = useTestApp();
 
   it('answers /status 200 {"status":"OK"} when the database answers', async () => {
     const res = await request(subject.app).get(`${prefix}/status`);

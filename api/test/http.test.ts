@@ -1,19 +1,13 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from './support/app.ts';
-import { useScratchDatabase } from './support/database.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from './support/app.ts';
 
 const ALLOWED_ORIGIN = 'http://localhost:8080';
 
 describe('HTTP behaviour shared by every route', () => {
-  const database = useScratchDatabase();
-  let subject: TestApp;
-  beforeAll(() => {
-    subject = buildTestApp(database.name, {
-      CORS_ORIGINS: `${ALLOWED_ORIGIN},https://app.example.com`,
-    });
+  const subject = useTestApp({
+    CORS_ORIGINS: `${ALLOWED_ORIGIN},https://app.example.com`,
   });
-  afterAll(() => subject.close());
 
   it('returns the incoming X-Request-Id and logs the request with it', async () => {
     const res = await request(subject.app).get('/items').set('X-Request-Id', 'trace-abc-123');
@@ -68,12 +62,7 @@ describe('HTTP behaviour shared by every route', () => {
 });
 
 describe('rate limiting', () => {
-  const database = useScratchDatabase();
-  let subject: TestApp;
-  beforeAll(() => {
-    subject = buildTestApp(database.name, { RATE_LIMIT_PER_MINUTE: '5' });
-  });
-  afterAll(() => subject.close());
+  const subject = useTestApp({ RATE_LIMIT_PER_MINUTE: '5' });
 
   it('answers 429 problem+json with Retry-After past the limit, counting /X and /api/X together', async () => {
     const statuses: number[] = [];

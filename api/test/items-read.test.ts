@@ -1,17 +1,11 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, PREFIXES, type TestApp } from './support/app.ts';
-import { useScratchDatabase } from './support/database.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PREFIXES, useTestApp } from './support/app.ts';
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe.each(PREFIXES)('reading items at "%s"', (prefix) => {
-  const database = useScratchDatabase();
-  let subject: TestApp;
-  beforeAll(() => {
-    subject = buildTestApp(database.name);
-  });
-  afterAll(() => subject.close());
+  const subject = useTestApp();
 
   it('lists the seed items Test A, Test B, Test C ordered by id, as JSON', async () => {
     const res = await request(subject.app).get(`${prefix}/items`);
@@ -71,14 +65,11 @@ describe.each(PREFIXES)('reading items at "%s"', (prefix) => {
 });
 
 describe('a page size of 100 by default and 1000 at most', () => {
-  const database = useScratchDatabase();
-  let subject: TestApp;
+  const subject = useTestApp();
   beforeAll(async () => {
-    subject = buildTestApp(database.name);
     const rows = Array.from({ length: 1100 }, (_, index) => [`bulk ${index}`]);
     await subject.db.query('test.seed', 'INSERT INTO items (name) VALUES ?', [rows as never]);
   });
-  afterAll(() => subject.close());
 
   it('answers 100 items and a next link without ?limit', async () => {
     const res = await request(subject.app).get('/items');

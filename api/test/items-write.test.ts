@@ -1,15 +1,10 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, PREFIXES, type TestApp } from './support/app.ts';
-import { readItemsTable, useScratchDatabase } from './support/database.ts';
+import { describe, expect, it } from 'vitest';
+import { PREFIXES, useTestApp } from './support/app.ts';
+import { readItemsTable } from './support/database.ts';
 
 describe.each(PREFIXES)('writing items at "%s"', (prefix) => {
-  const database = useScratchDatabase();
-  let subject: TestApp;
-  beforeAll(() => {
-    subject = buildTestApp(database.name);
-  });
-  afterAll(() => subject.close());
+  const subject = useTestApp();
 
   it('creates an item: 201, the item, and a Location that serves it', async () => {
     const res = await request(subject.app).post(`${prefix}/items`).send({ name: 'Test D' });
@@ -30,7 +25,7 @@ describe.each(PREFIXES)('writing items at "%s"', (prefix) => {
     const res = await request(subject.app).put(`${prefix}/items/1`).send({ name: 'Renamed A' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: 1, name: 'Renamed A' });
-    expect((await readItemsTable(database.name))[0]).toEqual({ id: 1, name: 'Renamed A' });
+    expect((await readItemsTable(subject.database))[0]).toEqual({ id: 1, name: 'Renamed A' });
   });
 
   it('answers 200 when renaming an item to the name it already has', async () => {
@@ -40,11 +35,11 @@ describe.each(PREFIXES)('writing items at "%s"', (prefix) => {
   });
 
   it('answers PUT 404 for an unknown id and stores nothing', async () => {
-    const before = await readItemsTable(database.name);
+    const before = await readItemsTable(subject.database);
     const res = await request(subject.app).put(`${prefix}/items/999999`).send({ name: 'ghost' });
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(await readItemsTable(database.name)).toEqual(before);
+    expect(await readItemsTable(subject.database)).toEqual(before);
   });
 
   it('deletes an item: 204 with no body, then 404 for it', async () => {
@@ -60,12 +55,7 @@ describe.each(PREFIXES)('writing items at "%s"', (prefix) => {
 });
 
 describe('names are stored and returned verbatim', () => {
-  const database = useScratchDatabase();
-  let subject: TestApp;
-  beforeAll(() => {
-    subject = buildTestApp(database.name);
-  });
-  afterAll(() => subject.close());
+  const subject = useTestApp();
 
   it.each([
     ["Robert'); DROP TABLE items;--"],
@@ -84,7 +74,9 @@ describe('names are stored and returned verbatim', () => {
     expect(created.body.name).toBe(name);
     const read = await request(subject.app).get(`/items/${created.body.id}`);
     expect(read.body.name).toBe(name);
-    const stored = (await readItemsTable(database.name)).find((row) => row.id === created.body.id);
+    const stored = (await readItemsTable(subject.database)).find(
+      (row) => row.id === created.body.id,
+    );
     expect(stored?.name).toBe(name);
   });
 

@@ -1,12 +1,13 @@
 // Builds the real app (real pool, real database) for supertest, capturing its JSON log lines.
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createDatabase, type Database } from '../../src/db.ts';
 import type { Lifecycle } from '../../src/health.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import { testServerAddress } from './database.ts';
+import { testServerAddress, useScratchDatabase } from './database.ts';
 
 export interface LogLine {
   level: string;
@@ -61,3 +62,17 @@ export function buildTestApp(database: string, overrides: Record<string, string>
 
 /** Both paths every route answers at. */
 export const PREFIXES = ['', '/api'] as const;
+
+/**
+ * Registers hooks that give the suite a scratch database and an app on it; the returned object
+ * is filled in before the first test runs.
+ */
+export function useTestApp(overrides: Record<string, string> = {}): TestApp & { database: string } {
+  const database = useScratchDatabase();
+  const suite = {} as TestApp & { database: string };
+  beforeAll(() => {
+    Object.assign(suite, buildTestApp(database.name, overrides), { database: database.name });
+  });
+  afterAll(() => suite.close());
+  return suite;
+}
