@@ -73,11 +73,20 @@ function describe(error: unknown): string {
   return code ? `${code}: ${error.message}` : error.message;
 }
 
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+/** Settles with `work`, or rejects when `ms` pass first; `onLate` then gets what `work` yields. */
+function withDeadline<T>(work: Promise<T>, ms: number, onLate: (value: T) => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let late = false;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DatabaseUnavailableError(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      late = true;
+      reject(new DatabaseUnavailableError(`no answer within ${ms} ms`));
+    }, ms);
   });
+  work.then(
+    (value) => late && onLate(value),
+    () => {},
+  );
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
@@ -117,10 +126,26 @@ export function createDatabase(
   async function query<T>(operation: string, sql: string, params: SqlParams = []): Promise<T> {
     const started = performance.now();
     try {
-      const work = pool.query({ sql, timeout: settings.timeoutMs }, params);
-      // The race leaves `work` running; its late failure must not be unhandled.
-      work.catch(() => {});
-      const [rows] = await withDeadline(work, settings.timeoutMs);
+      // A connection that arrives after the deadline goes straight back: the request has been
+      // answered 503, so its statement must never run (no write the client was told failed).
+      const connection = await withDeadline(pool.getConnection(), settings.timeoutMs, (late) =>
+        late.release(),
+      );
+      const remainingMs = Math.max(1, settings.timeoutMs - (performance.now() - started));
+      let rows: unknown;
+      try {
+        [rows] = await withDeadline(
+          connection.query({ sql, timeout: remainingMs }, params),
+          remainingMs,
+          () => {},
+        );
+      } catch (error) {
+        // After a timeout the statement may still be running on it: never hand it to anyone else.
+        if (isUnavailable(error)) connection.destroy();
+        else connection.release();
+        throw error;
+      }
+      connection.release();
       observe(operation, (performance.now() - started) / 1000, 'ok');
       markAvailable(true);
       return rows as T;

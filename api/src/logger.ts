@@ -23,6 +23,8 @@ export function createLogger(level: Config['logLevel'], destination?: Destinatio
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination,
+    // Asynchronous writes: a slow log reader (a full stdout pipe) must never stall requests.
+    // pino flushes what is pending when the process exits.
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }

@@ -1,6 +1,7 @@
 // The API as users run it: a separate Node process started from server.ts, configured only
 // through the environment, stopped with a signal.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.ts';
 
@@ -29,7 +30,9 @@ export function spawnApiProcess(env: NodeJS.ProcessEnv): {
   });
   const stdout: string[] = [];
   const stderr: string[] = [];
-  child.stdout?.on('data', (chunk) => stdout.push(...String(chunk).split('\n').filter(Boolean)));
+  // Whole lines only: a JSON log line can arrive split across chunks.
+  if (child.stdout)
+    createInterface({ input: child.stdout }).on('line', (line) => stdout.push(line));
   child.stderr?.on('data', (chunk) => stderr.push(String(chunk)));
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
