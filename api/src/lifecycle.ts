@@ -5,14 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createDatabase } from './db.ts';
+import { trackConnections } from './drain.ts';
 import type { Lifecycle } from './health.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 
 /** In-flight requests get this long to finish after SIGTERM (Kubernetes allows 30 s in all). */
 export const SHUTDOWN_GRACE_MS = 10_000;
-/** How often draining closes the keep-alive connections that have just gone idle. */
-const IDLE_SWEEP_INTERVAL_MS = 50;
 /** A client must send its headers within this time... */
 const HEADERS_TIMEOUT_MS = 10_000;
 /** ...and its whole request within this one, so slow clients cannot hold connections forever. */
@@ -41,6 +40,7 @@ export async function startApi(
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  const connections = trackConnections(server);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -70,21 +70,7 @@ export async function startApi(
     stopping ??= (async () => {
       lifecycle.draining = true;
       logger.info({ event: 'api.stopping', reason }, 'shutting down: draining in-flight requests');
-      const drained = await new Promise<boolean>((resolve) => {
-        // Keep-alive connections become idle as their last answer goes out: close them then.
-        const sweeper = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_INTERVAL_MS);
-        const deadline = setTimeout(() => {
-          clearInterval(sweeper);
-          server.closeAllConnections();
-          resolve(false);
-        }, SHUTDOWN_GRACE_MS);
-        server.close(() => {
-          clearTimeout(deadline);
-          clearInterval(sweeper);
-          resolve(true);
-        });
-        server.closeIdleConnections();
-      });
+      const drained = await connections.drain(SHUTDOWN_GRACE_MS);
       await db
         .close()
         .catch((error: unknown) => logger.warn({ err: error }, 'closing the pool failed'));
