@@ -80,7 +80,17 @@ describe('npm start', () => {
     await exited;
     // npm itself dies of the SIGINT; what matters is that the app drained and nothing is left.
     expect(output).toContain('"event":"api.stopped","drained":true');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(() => process.kill(-(child?.pid as number), 0)).toThrow(/ESRCH/);
+    const groupGone = async () => {
+      for (let attempt = 0; attempt < 50; attempt += 1) {
+        try {
+          process.kill(-(child?.pid as number), 0);
+        } catch {
+          return true;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return false;
+    };
+    expect(await groupGone()).toBe(true);
   });
 });
