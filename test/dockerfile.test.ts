@@ -1,0 +1,138 @@
+// The Dockerfiles: dockerfile-utils' lint with every check on, and the production-image
+// invariants the issue lists, plus proof that each invariant catches its broken variant.
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PORTS } from '../k8s/src/contract.ts';
+import { type ImageExpectations, imageProblems, lintProblems } from './support/dockerfile-rules.ts';
+import { readRepoFile, repoPath } from './support/repo.ts';
+
+const API_IMAGE: ImageExpectations = {
+  port: PORTS.api,
+  minimumStages: 3,
+  command: 'node',
+  requireHealthcheck: true,
+};
+// The front image is another issue's: held to the same base rules, without the build stages
+// (httpd serves static files) and with compose supplying its healthcheck.
+const FRONT_IMAGE: ImageExpectations = {
+  port: PORTS.front,
+  minimumStages: 1,
+  requireHealthcheck: false,
+};
+
+const API_DOCKERFILE = readRepoFile('api/Dockerfile');
+
+describe('api/Dockerfile', () => {
+  it('passes dockerfile-utils lint with no finding at all', () => {
+    expect(lintProblems(API_DOCKERFILE)).toEqual([]);
+  });
+
+  it('is multi-stage, pinned, non-root, exec-form node CMD, HEALTHCHECK, EXPOSE 8000', () => {
+    expect(imageProblems(API_DOCKERFILE, API_IMAGE)).toEqual([]);
+  });
+
+  it('installs from the manifests before copying sources, so code edits reuse the install layer', () => {
+    const install = API_DOCKERFILE.indexOf('npm ci');
+    expect(install).toBeGreaterThan(API_DOCKERFILE.indexOf('COPY api/package.json'));
+    expect(install).toBeLessThan(API_DOCKERFILE.indexOf('COPY api/src'));
+  });
+
+  it('installs production dependencies only for the runtime stage', () => {
+    expect(API_DOCKERFILE).toMatch(/npm ci [^\n]*--omit=dev/);
+  });
+});
+
+describe('front/Dockerfile', () => {
+  const path = repoPath('front/Dockerfile');
+
+  it('exists (the front issue writes it; docker-compose.yml builds it)', () => {
+    expect(existsSync(path), `${path} is missing`).toBe(true);
+  });
+
+  it.runIf(existsSync(path))('passes dockerfile-utils lint and the base image rules', () => {
+    const text = readRepoFile('front/Dockerfile');
+    expect([...lintProblems(text), ...imageProblems(text, FRONT_IMAGE)]).toEqual([]);
+  });
+});
+
+const BROKEN_DOCKERFILES: { name: string; change: (text: string) => string; expected: RegExp }[] = [
+  {
+    name: 'the runtime stage has no USER',
+    change: (t) => t.replace(/^USER node\n/m, ''),
+    expected: /needs a USER/,
+  },
+  {
+    name: 'the runtime stage runs as root',
+    change: (t) => t.replace(/^USER node$/m, 'USER root'),
+    expected: /USER root is root/,
+  },
+  {
+    name: 'CMD is in shell form (sh would be PID 1 and swallow SIGTERM)',
+    change: (t) => t.replace(/^CMD \[.*\]$/m, 'CMD node dist/server.js'),
+    expected: /CMD must be exec form/,
+  },
+  {
+    name: 'CMD starts npm instead of node',
+    change: (t) => t.replace(/^CMD \[.*\]$/m, 'CMD ["npm", "start"]'),
+    expected: /CMD must start node directly/,
+  },
+  {
+    name: 'there is no HEALTHCHECK',
+    change: (t) => t.replace(/^HEALTHCHECK[^\n]*\\\n[^\n]*\n/m, ''),
+    expected: /needs a HEALTHCHECK/,
+  },
+  {
+    name: 'the HEALTHCHECK needs curl',
+    change: (t) =>
+      t.replace(/CMD \["node", "-e", .*\]$/m, 'CMD ["curl", "-f", "http://127.0.0.1:8000/status"]'),
+    expected: /must not need curl/,
+  },
+  {
+    name: 'the wrong port is exposed',
+    change: (t) => t.replace(/^EXPOSE 8000$/m, 'EXPOSE 3000'),
+    expected: /must EXPOSE 8000/,
+  },
+  {
+    name: 'the base image is :latest',
+    change: (t) => t.replace(/^FROM node:\S+ AS base$/m, 'FROM node:latest AS base'),
+    expected: /never :latest/,
+  },
+  {
+    name: 'the base image has no tag',
+    change: (t) => t.replace(/^FROM node:\S+ AS base$/m, 'FROM node AS base'),
+    expected: /pin a tag/,
+  },
+  {
+    name: 'everything happens in one stage',
+    change: () =>
+      'FROM node:24.13-alpine3.23\nWORKDIR /app\nCOPY . .\nRUN npm ci\nUSER node\nEXPOSE 8000\nHEALTHCHECK CMD ["node", "-e", "1"]\nCMD ["node", "dist/server.js"]\n',
+    expected: /needs at least 3 stages[\s\S]*copies sources/,
+  },
+  {
+    name: 'the runtime stage copies the sources',
+    change: (t) =>
+      t.replace(/^WORKDIR \/app\/api$/m, 'COPY api/src /app/api/src\nWORKDIR /app/api'),
+    expected: /copies sources/,
+  },
+  {
+    name: 'an ENTRYPOINT wraps the CMD',
+    change: (t) => t.replace(/^USER node$/m, 'USER node\nENTRYPOINT ["/bin/sh", "-c"]'),
+    expected: /no ENTRYPOINT/,
+  },
+];
+
+describe('the Dockerfile checks reject a broken api/Dockerfile', () => {
+  it.each(BROKEN_DOCKERFILES)('when $name', ({ change, expected }) => {
+    const broken = change(API_DOCKERFILE);
+    expect(broken).not.toBe(API_DOCKERFILE);
+    expect(imageProblems(broken, API_IMAGE).join('\n')).toMatch(expected);
+  });
+
+  it('when the linter finds something (two CMDs, a lowercase instruction, a relative WORKDIR)', () => {
+    const broken = `${API_DOCKERFILE}\nworkdir app\nCMD ["node", "other.js"]\n`;
+    const problems = lintProblems(broken).join('\n');
+    expect(problems).toMatch(/one CMD/);
+    expect(problems).toMatch(/uppercase/i);
+    expect(problems).toMatch(/absolute/i);
+  });
+});
