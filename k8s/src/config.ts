@@ -1,0 +1,152 @@
+// The deployment environments as typed data. overrides.ts applies the TRISTACK_* variables on
+// top; everything else receives the resolved StackConfig.
+import rootPackage from '../../package.json' with { type: 'json' };
+import { IMAGE_NAMES, PRODUCT } from './contract.ts';
+
+export const ENVIRONMENT_NAMES = ['dev', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** An image reference split so the registry and the tag can be overridden separately. */
+export interface ImageRef {
+  repository: string;
+  tag: string;
+}
+
+/** MySQL runs in the cluster as a StatefulSet with its own volume. */
+export interface InClusterDatabase {
+  mode: 'in-cluster';
+  image: ImageRef;
+  storageSize: string;
+  /** Omitted: the cluster's default StorageClass. */
+  storageClassName?: string;
+}
+
+/** A managed MySQL outside the cluster: no StatefulSet, the API connects to host:port. */
+export interface ExternalDatabase {
+  mode: 'external';
+  host: string;
+  port: number;
+}
+
+export interface StackConfig {
+  environment: EnvironmentName;
+  namespace: string;
+  database: (InClusterDatabase | ExternalDatabase) & {
+    /** The schema the API uses (MYSQL_DATABASE). */
+    name: string;
+    /** The application user (MYSQL_USER). */
+    user: string;
+  };
+  /**
+   * The Secret holding `mysql-password` (and `mysql-root-password` for the in-cluster database).
+   * `generateDevValues` makes the chart create it with fixed, public, development-only values.
+   */
+  databaseSecret: { name: string; generateDevValues: boolean };
+  api: {
+    image: ImageRef;
+    /** Minimum replicas (the HorizontalPodAutoscaler's floor). */
+    replicas: number;
+    maxReplicas: number;
+    logLevel: LogLevel;
+    /** CORS_ORIGINS; undefined: derived from the ingress host. */
+    corsOrigins?: string;
+    rateLimitPerMinute: number;
+    mysqlTimeoutMs: number;
+  };
+  front: { image: ImageRef; replicas: number };
+  ingress: { host?: string; className?: string; tlsSecretName?: string };
+  network: {
+    /** Namespace of the ingress controller, allowed to reach front and api. */
+    ingressControllerNamespace: string;
+    /** Namespace of a Prometheus allowed to scrape the API; undefined: none. */
+    metricsScraperNamespace?: string;
+  };
+}
+
+/** Images are tagged with the repository's version, never `latest`. */
+export const DEFAULT_IMAGE_TAG = rootPackage.version;
+// The LTS line, pinned to the release docker-compose.yml uses.
+const MYSQL_IMAGE: ImageRef = { repository: 'mysql', tag: '8.4.7' };
+const DEFAULT_SECRET_NAME = 'db-credentials';
+const INGRESS_NGINX_NAMESPACE = 'ingress-nginx';
+const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
+const DEFAULT_MYSQL_TIMEOUT_MS = 2000;
+
+export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
+  // A laptop cluster (kind, minikube): small volume, a generated dev-only Secret, no host or TLS
+  // on the Ingress so http://localhost works through the ingress controller.
+  dev: {
+    environment: 'dev',
+    namespace: PRODUCT,
+    database: {
+      mode: 'in-cluster',
+      image: MYSQL_IMAGE,
+      storageSize: '1Gi',
+      name: 'tristack',
+      user: 'tristack',
+    },
+    databaseSecret: { name: DEFAULT_SECRET_NAME, generateDevValues: true },
+    api: {
+      image: { repository: IMAGE_NAMES.api, tag: DEFAULT_IMAGE_TAG },
+      replicas: 2,
+      maxReplicas: 4,
+      logLevel: 'debug',
+      rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+      mysqlTimeoutMs: DEFAULT_MYSQL_TIMEOUT_MS,
+    },
+    front: { image: { repository: IMAGE_NAMES.front, tag: DEFAULT_IMAGE_TAG }, replicas: 1 },
+    ingress: { className: 'nginx' },
+    network: { ingressControllerNamespace: INGRESS_NGINX_NAMESPACE },
+  },
+  // A shared cluster: a real host with TLS, more replicas and storage, and a Secret the operator
+  // creates beforehand (the chart never holds a production password).
+  prod: {
+    environment: 'prod',
+    namespace: PRODUCT,
+    database: {
+      mode: 'in-cluster',
+      image: MYSQL_IMAGE,
+      storageSize: '20Gi',
+      name: 'tristack',
+      user: 'tristack',
+    },
+    databaseSecret: { name: DEFAULT_SECRET_NAME, generateDevValues: false },
+    api: {
+      image: { repository: IMAGE_NAMES.api, tag: DEFAULT_IMAGE_TAG },
+      replicas: 3,
+      maxReplicas: 10,
+      logLevel: 'info',
+      rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+      mysqlTimeoutMs: DEFAULT_MYSQL_TIMEOUT_MS,
+    },
+    front: { image: { repository: IMAGE_NAMES.front, tag: DEFAULT_IMAGE_TAG }, replicas: 2 },
+    ingress: { host: 'tristack.example.com', className: 'nginx', tlsSecretName: 'tristack-tls' },
+    network: { ingressControllerNamespace: INGRESS_NGINX_NAMESPACE },
+  },
+};
+
+export class StackConfigError extends Error {
+  override name = 'StackConfigError';
+}
+
+function isEnvironmentName(name: string): name is EnvironmentName {
+  return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
+}
+
+/** Picks an environment by name: `dev` or `prod`. */
+export function environmentConfig(name: string): StackConfig {
+  if (!isEnvironmentName(name)) {
+    throw new StackConfigError(
+      `unknown environment "${name}": choose one of ${ENVIRONMENT_NAMES.join(', ')}`,
+    );
+  }
+  return structuredClone(ENVIRONMENTS[name]);
+}
+
+/** `repository:tag`, the form a container's `image` takes. */
+export function imageReference(image: ImageRef): string {
+  return `${image.repository}:${image.tag}`;
+}
