@@ -12,12 +12,25 @@ import { createMetrics } from './metrics.ts';
 
 /** In-flight requests get this long to finish after SIGTERM (Kubernetes allows 30 s in all). */
 export const SHUTDOWN_GRACE_MS = 10_000;
-/** A client must send its headers within this time... */
-const HEADERS_TIMEOUT_MS = 10_000;
-/** ...and its whole request within this one, so slow clients cannot hold connections forever. */
-const REQUEST_TIMEOUT_MS = 15_000;
-/** Longer than the idle timeout of the proxies in front (nginx and ALB use 60 s), so they close first. */
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** How long clients get before the server gives up on them, so slow ones cannot hold connections. */
+export interface ClientTimeouts {
+  /** All request headers must arrive within this time. */
+  headersMs: number;
+  /** The whole request, body included, must arrive within this time. */
+  requestMs: number;
+  /** An idle keep-alive connection closes after this time. */
+  keepAliveMs: number;
+  /** How often the server checks the two limits above (Node's default is 30 s). */
+  checkIntervalMs: number;
+}
+
+export const CLIENT_TIMEOUTS: ClientTimeouts = {
+  headersMs: 10_000,
+  requestMs: 15_000,
+  // Longer than the idle timeout of the proxies in front (nginx, ALB: 60 s), so they close first.
+  keepAliveMs: 65_000,
+  checkIntervalMs: 1_000,
+};
 
 export interface RunningApi {
   server: Server;
@@ -30,16 +43,22 @@ export interface RunningApi {
 export async function startApi(
   config: Config,
   logger = createLogger(config.logLevel),
+  timeouts: ClientTimeouts = CLIENT_TIMEOUTS,
 ): Promise<RunningApi> {
   const metrics = createMetrics();
   const db = createDatabase(config.mysql, logger, metrics.observeQuery);
   const lifecycle: Lifecycle = { draining: false };
   const app = createApp({ config, db, logger, metrics, lifecycle });
 
-  const server = createServer(app);
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+    app,
+  );
   const connections = trackConnections(server);
 
   await new Promise<void>((resolve, reject) => {
