@@ -1,7 +1,7 @@
 // The MySQL pool and the one way the API talks to it: every call is bounded by
 // MYSQL_TIMEOUT_MS (waiting for a connection, connecting and the query together), and every
 // failure to reach the database becomes a DatabaseUnavailableError (a 503, never a hang).
-import mysql from 'mysql2/promise';
+import mysql from 'mysql2';
 import type { Config } from './config.ts';
 import { DatabaseUnavailableError } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -73,23 +73,6 @@ function describe(error: unknown): string {
   return code ? `${code}: ${error.message}` : error.message;
 }
 
-/** Settles with `work`, or rejects when `ms` pass first; `onLate` then gets what `work` yields. */
-function withDeadline<T>(work: Promise<T>, ms: number, onLate: (value: T) => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  let late = false;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      late = true;
-      reject(new DatabaseUnavailableError(`no answer within ${ms} ms`));
-    }, ms);
-  });
-  work.then(
-    (value) => late && onLate(value),
-    () => {},
-  );
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
 export function createDatabase(
   settings: Config['mysql'],
   logger: Logger,
@@ -112,8 +95,8 @@ export function createDatabase(
     // created_at is a UTC DATETIME: read it as UTC whatever the server's time zone.
     timezone: 'Z',
   });
-  // A failed query leaves an unobserved rejection inside mysql2's pool; the caller already got it.
-  pool.pool.on('error', () => {});
+  // Errors reach each query's callback; the pool's own event would otherwise crash the process.
+  pool.on('error', () => {});
 
   let available = true;
   function markAvailable(now: boolean, reason?: string): void {
@@ -123,29 +106,51 @@ export function createDatabase(
     else logger.warn({ event: 'database.lost', reason }, 'database unreachable');
   }
 
+  /**
+   * One statement on a pooled connection, all of it (waiting for a connection, connecting, the
+   * query) within MYSQL_TIMEOUT_MS. mysql2's callback API: its promise API captures a stack
+   * trace on every query, a measurable cost on the hot path.
+   */
+  function run(sql: string, params: SqlParams): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const started = performance.now();
+      let answered = false;
+      const deadline = setTimeout(() => {
+        answered = true;
+        reject(new DatabaseUnavailableError(`no answer within ${settings.timeoutMs} ms`));
+      }, settings.timeoutMs);
+      pool.getConnection((connectError, connection) => {
+        if (answered) {
+          // The request was answered 503: its statement must never run, or a client told
+          // "failed" would find its write done.
+          connection?.release();
+          return;
+        }
+        if (connectError) {
+          answered = true;
+          clearTimeout(deadline);
+          reject(connectError);
+          return;
+        }
+        const remainingMs = Math.max(1, settings.timeoutMs - (performance.now() - started));
+        connection.query({ sql, values: params, timeout: remainingMs }, (queryError, rows) => {
+          // After a timeout the statement may still be running: never hand that connection on.
+          if (queryError && isUnavailable(queryError)) connection.destroy();
+          else connection.release();
+          if (answered) return;
+          answered = true;
+          clearTimeout(deadline);
+          if (queryError) reject(queryError);
+          else resolve(rows);
+        });
+      });
+    });
+  }
+
   async function query<T>(operation: string, sql: string, params: SqlParams = []): Promise<T> {
     const started = performance.now();
     try {
-      // A connection that arrives after the deadline goes straight back: the request has been
-      // answered 503, so its statement must never run (no write the client was told failed).
-      const connection = await withDeadline(pool.getConnection(), settings.timeoutMs, (late) =>
-        late.release(),
-      );
-      const remainingMs = Math.max(1, settings.timeoutMs - (performance.now() - started));
-      let rows: unknown;
-      try {
-        [rows] = await withDeadline(
-          connection.query({ sql, timeout: remainingMs }, params),
-          remainingMs,
-          () => {},
-        );
-      } catch (error) {
-        // After a timeout the statement may still be running on it: never hand it to anyone else.
-        if (isUnavailable(error)) connection.destroy();
-        else connection.release();
-        throw error;
-      }
-      connection.release();
+      const rows = await run(sql, params);
       observe(operation, (performance.now() - started) / 1000, 'ok');
       markAvailable(true);
       return rows as T;
@@ -164,7 +169,7 @@ export function createDatabase(
   }
 
   // mysql2 has no public pool statistics; these internal queues are stable across 3.x.
-  const internals = pool.pool as unknown as Record<
+  const internals = pool as unknown as Record<
     '_allConnections' | '_freeConnections' | '_connectionQueue',
     { length: number }
   >;
@@ -186,6 +191,9 @@ export function createDatabase(
       idle: internals._freeConnections.length,
       queued: internals._connectionQueue.length,
     }),
-    close: () => pool.end(),
+    close: () =>
+      new Promise<void>((resolve, reject) =>
+        pool.end((error) => (error ? reject(error) : resolve())),
+      ),
   };
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase } from '../../db/bootstrap.ts';
 import { POOL_QUEUE_LIMIT } from '../src/db.ts';
-import { type ApiProcess, startApiProcess } from './support/api-process.ts';
+import { type ApiProcess, logsFlushed, startApiProcess } from './support/api-process.ts';
 import { PrivateMysqld } from './support/private-mysqld.ts';
 
 const TIMEOUT_MS = 1000;
@@ -120,7 +120,7 @@ describe('faults on the database server', { timeout: 60_000 }, () => {
     expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([503]));
     // Timed by the server itself: on 2 shared cores the test's own client adds seconds of
     // connection set-up to 400 simultaneous requests, which says nothing about the API.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await logsFlushed();
     const serverTimes = api.stdout
       .map((line) => JSON.parse(line))
       .filter((line) => line.res?.statusCode === 503)

@@ -1,7 +1,12 @@
 // The API as a process: resilience to the database going away, graceful shutdown, bad config.
 import { createConnection } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, spawnApiProcess, startApiProcess } from './support/api-process.ts';
+import {
+  type ApiProcess,
+  logsFlushed,
+  spawnApiProcess,
+  startApiProcess,
+} from './support/api-process.ts';
 import { testEnv } from './support/app.ts';
 import { testServerAddress, useScratchDatabase } from './support/database.ts';
 import { TcpProxy } from './support/tcp-proxy.ts';
@@ -69,6 +74,7 @@ describe('the API process and its database', () => {
     expect(recoveredInMs).toBeLessThan(5000);
     expect(await (await fetch(`${api.baseUrl}/items`)).json()).toHaveLength(3);
     expect(api.child.exitCode).toBeNull();
+    await logsFlushed();
     expect(api.stdout.some((line) => line.includes('"database.recovered"'))).toBe(true);
   });
 

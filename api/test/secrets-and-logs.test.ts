@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, startApiProcess } from './support/api-process.ts';
+import { type ApiProcess, logsFlushed, startApiProcess } from './support/api-process.ts';
 import { testEnv } from './support/app.ts';
 import { testServerAddress, useScratchDatabase } from './support/database.ts';
 
@@ -62,6 +62,7 @@ describe('secrets and structured logs', () => {
     });
     await send('/status');
     await send('/metrics');
+    await logsFlushed();
   });
   afterAll(async () => {
     api?.child.kill('SIGKILL');
@@ -122,7 +123,7 @@ describe('secrets and structured logs', () => {
       const body = await items.text();
       expect(body).not.toContain(DB_PASSWORD);
       expect(body).not.toMatch(/Access denied|using password/);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await logsFlushed();
       const logs = refused.stdout.join('\n');
       expect(logs).toContain('ER_ACCESS_DENIED_ERROR');
       expect(logs).not.toContain(DB_PASSWORD);

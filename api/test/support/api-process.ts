@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { LOG_FLUSH_INTERVAL_MS } from '../../src/logger.ts';
 import { freePort } from './ports.ts';
 
 const SERVER_ENTRY = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
@@ -66,4 +67,9 @@ export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProces
   }
   started.child.kill('SIGKILL');
   throw new Error(`the API did not start: ${started.stderr.join('')}`);
+}
+
+/** The API batches its log writes; this waits long enough for pending lines to reach stdout. */
+export function logsFlushed(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 3 * LOG_FLUSH_INTERVAL_MS));
 }
