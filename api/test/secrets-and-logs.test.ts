@@ -39,7 +39,9 @@ describe('secrets and structured logs', () => {
     const send = async (path: string, init?: RequestInit) => {
       const res = await fetch(`${api.baseUrl}${path}`, init);
       const headers: string[] = [];
-      res.headers.forEach((value, name) => headers.push(`${name}: ${value}`));
+      res.headers.forEach((value, name) => {
+        headers.push(`${name}: ${value}`);
+      });
       answers.push(...headers, await res.text());
       return res;
     };

@@ -61,7 +61,7 @@ describe('slow clients', () => {
   });
 
   it('drops a client that drips its headers, with 408, soon after the headers timeout', async () => {
-    const headers = 'GET /items HTTP/1.1\r\nHost: localhost\r\nX-Slow: ' + 'a'.repeat(200);
+    const headers = `GET /items HTTP/1.1\r\nHost: localhost\r\nX-Slow: ${'a'.repeat(200)}`;
     const result = await drip(api.port, [...headers]);
     expect(result.answer).toMatch(/^HTTP\/1\.1 408/);
     expect(result.closedAfterMs).toBeLessThan(
