@@ -60,6 +60,6 @@ export function createApp({ config, db, logger, metrics, lifecycle }: AppDepende
   app.use(API_PREFIX, items);
   app.use(items);
   app.use(notFound);
-  app.use(errorHandler);
+  app.use(errorHandler(logger));
   return app;
 }

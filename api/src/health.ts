@@ -2,6 +2,7 @@
 // the process answering?), /metrics (Prometheus).
 import { Router } from 'express';
 import type { Database } from './db.ts';
+import { sendJson } from './http/json.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface Lifecycle {
@@ -14,11 +15,11 @@ export function healthRouter(db: Database, metrics: Metrics, lifecycle: Lifecycl
 
   router.get('/status', async (_req, res) => {
     const ready = !lifecycle.draining && (await db.ping());
-    res.status(ready ? 200 : 503).json({ status: ready ? 'OK' : 'ERREUR' });
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'OK' : 'ERREUR' });
   });
 
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'OK' });
+    sendJson(res, 200, { status: 'OK' });
   });
 
   router.get('/metrics', async (_req, res) => {

@@ -2,7 +2,9 @@
 // Client mistakes are answered 4xx and logged without a stack; only real bugs are 500s.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { DatabaseUnavailableError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
+import { requestIdOf } from './request-context.ts';
 
 /** Seconds a client should wait before retrying after a 503. */
 const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
@@ -71,17 +73,19 @@ function toProblem(error: unknown): HttpProblem | undefined {
   return undefined;
 }
 
-export const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
-  if (res.headersSent) {
-    next(error);
-    return;
-  }
-  const problem = toProblem(error);
-  if (problem) {
-    sendProblem(res, problem);
-    return;
-  }
-  // A bug: log it with its stack, answer without one.
-  req.log.error({ err: error }, 'unhandled error');
-  sendProblem(res, new HttpProblem(500, 'internal-error', 'an unexpected error occurred'));
-};
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const problem = toProblem(error);
+    if (problem) {
+      sendProblem(res, problem);
+      return;
+    }
+    // A bug: log it with its stack, answer without one.
+    logger.error({ err: error, reqId: requestIdOf(res) }, 'unhandled error');
+    sendProblem(res, new HttpProblem(500, 'internal-error', 'an unexpected error occurred'));
+  };
+}

@@ -1,6 +1,7 @@
 // RFC 9457 problem details: the one shape of every error answer.
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
+import { sendJson } from './json.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -43,7 +44,6 @@ export class HttpProblem extends Error {
 }
 
 export function sendProblem(res: Response, problem: HttpProblem): void {
-  res.status(problem.status);
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-  res.type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.toBody()));
+  sendJson(res, problem.status, problem.toBody(), `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
 }

@@ -1,8 +1,8 @@
-// Request ids and the one JSON log line per request (pino-http).
+// Request ids and the one JSON log line per request. Written for the hot path rather than with
+// pino-http, which built a child logger and ran its serializers for every request: measured at
+// several percent of the CPU under load for the same line.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request } from 'express';
-import { pinoHttp } from 'pino-http';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger.ts';
 import { routeTemplate } from './route-template.ts';
 
@@ -10,46 +10,53 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
 // An incoming id is trusted only if it is short and plain, so logs cannot be forged through it.
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
-  const incoming = req.headers['x-request-id'];
-  const id =
-    typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  res.setHeader(REQUEST_ID_HEADER, id);
-  return id;
+/** The id of this request, as returned in X-Request-Id. */
+export function requestIdOf(res: Response): string {
+  return res.locals.requestId as string;
 }
 
-function levelFor(_req: IncomingMessage, res: ServerResponse, error?: Error) {
-  if (res.statusCode === 503) return 'warn';
-  if (error || res.statusCode >= 500) return 'error';
+function levelFor(status: number): 'info' | 'warn' | 'error' {
+  if (status === 503) return 'warn';
+  if (status >= 500) return 'error';
   return 'info';
 }
 
-export function requestContext(logger: Logger) {
-  return pinoHttp({
-    logger,
-    genReqId: requestIdFor,
-    quietReqLogger: true,
-    customLogLevel: levelFor,
-    // No headers, no bodies: passwords, tokens and cookies cannot reach the logs.
-    serializers: {
-      req: (req: { method: string; url: string; remoteAddress?: string }) => ({
-        method: req.method,
-        url: req.url,
-        remoteAddress: req.remoteAddress,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-    customSuccessObject: (req, _res, value) => ({ ...value, route: routeTemplate(req as Request) }),
-    // The error handler already logged real bugs with their stack; the request line stays short.
-    customErrorObject: (req, res, _error, value) => ({
-      ...value,
-      err: undefined,
-      route: routeTemplate(req as Request),
-      statusCode: res.statusCode,
-    }),
-    customSuccessMessage: (req, res, ms) =>
-      `${req.method} ${(req as Request).originalUrl} ${res.statusCode} ${ms}ms`,
-    customErrorMessage: (req, res) =>
-      `${req.method} ${(req as Request).originalUrl} ${res.statusCode}`,
-  });
+/**
+ * Gives each request an id (the incoming X-Request-Id when it is safe to log, else a UUID),
+ * returns it, and logs one line when the answer is done: id, method, URL, route template,
+ * status and duration. Never headers or bodies, so passwords, tokens and cookies stay out.
+ */
+export function requestContext(logger: Logger): RequestHandler {
+  return (req: Request, res: Response, next) => {
+    const started = performance.now();
+    const incoming = req.headers['x-request-id'];
+    const requestId =
+      typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming)
+        ? incoming
+        : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    res.once('close', () => {
+      const status = res.statusCode;
+      const level = levelFor(status);
+      if (!logger.isLevelEnabled(level)) return;
+      const responseTime = Math.round(performance.now() - started);
+      logger[level](
+        {
+          reqId: requestId,
+          req: {
+            method: req.method,
+            url: req.originalUrl,
+            remoteAddress: req.socket.remoteAddress,
+          },
+          res: { statusCode: status },
+          route: routeTemplate(req),
+          responseTime,
+          ...(res.writableFinished ? {} : { aborted: true }),
+        },
+        `${req.method} ${req.originalUrl} ${status} ${responseTime}ms`,
+      );
+    });
+    next();
+  };
 }

@@ -1,6 +1,7 @@
 // /items: list (keyset pages), read, create, rename, delete.
 import express, { type Request, type Response, Router } from 'express';
 import { methodNotAllowed } from '../http/errors.ts';
+import { sendJson } from '../http/json.ts';
 import { HttpProblem } from '../http/problem.ts';
 import { parseOrReject } from '../http/validation.ts';
 import type { ItemsRepository } from './items.repository.ts';
@@ -39,7 +40,7 @@ export function itemsRouter(items: ItemsRepository): Router {
           `<${req.baseUrl}/items?limit=${limit}&after=${page.nextAfter}>; rel="next"`,
         );
       }
-      res.json(page.items);
+      sendJson(res, 200, page.items);
     })
     .post(
       (req, _res, next) => {
@@ -50,7 +51,8 @@ export function itemsRouter(items: ItemsRepository): Router {
       async (req: Request, res: Response) => {
         const { name } = parseOrReject(itemBody, req.body, 'body');
         const item = await items.create(name);
-        res.status(201).location(`${req.baseUrl}/items/${item.id}`).json(item);
+        res.location(`${req.baseUrl}/items/${item.id}`);
+        sendJson(res, 201, item);
       },
     )
     .all(methodNotAllowed(['GET', 'HEAD', 'POST']));
@@ -61,7 +63,7 @@ export function itemsRouter(items: ItemsRepository): Router {
       const id = parseOrReject(itemId, req.params.id, 'path');
       const item = await items.findById(id);
       if (!item) throw notFound(id);
-      res.json(item);
+      sendJson(res, 200, item);
     })
     .put(
       (req, _res, next) => {
@@ -75,7 +77,7 @@ export function itemsRouter(items: ItemsRepository): Router {
         const { name } = parseOrReject(itemBody, req.body, 'body');
         const item = await items.rename(id, name);
         if (!item) throw notFound(id);
-        res.json(item);
+        sendJson(res, 200, item);
       },
     )
     .delete(async (req: Request, res: Response) => {
