@@ -39,8 +39,7 @@ export function createApp({ config, db, logger, metrics, lifecycle }: AppDepende
   app.set('etag', false);
   app.set('trust proxy', TRUSTED_PROXIES);
 
-  app.use(metrics.httpMetrics);
-  app.use(requestContext(logger));
+  app.use(requestContext(logger, metrics));
   app.use((_req, res, next) => {
     // While draining, ask keep-alive clients to reconnect (to another pod).
     if (lifecycle.draining) res.setHeader('Connection', 'close');

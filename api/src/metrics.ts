@@ -1,6 +1,6 @@
 // Prometheus metrics: HTTP (by route template), database calls and pool, readiness, and the
 // process defaults (CPU, memory, event-loop lag, GC). One registry per app, so tests are isolated.
-import type { RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolStats, QueryObserver } from './db.ts';
 import { routeTemplate } from './http/route-template.ts';
@@ -17,8 +17,10 @@ export interface MetricsSources {
 export interface Metrics {
   registry: Registry;
   observeQuery: QueryObserver;
-  /** Times every request; mount first so that errors and 404s are counted too. */
-  httpMetrics: RequestHandler;
+  /** A request has arrived (the in-flight gauge). */
+  requestStarted(): void;
+  /** A request is over: its duration by method, route template and status. */
+  requestFinished(req: Request, res: Response, seconds: number): void;
   /** Called once the app's dependencies exist (the pool is created after the metrics). */
   connect(sources: MetricsSources): void;
 }
@@ -76,10 +78,11 @@ export function createMetrics(): Metrics {
   });
 
   const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
-  const httpMetrics: RequestHandler = (req, res, next) => {
-    const started = performance.now();
-    inFlight.inc();
-    res.once('close', () => {
+
+  return {
+    registry,
+    requestStarted: () => inFlight.inc(),
+    requestFinished(req, res, seconds) {
       inFlight.dec();
       requestDuration.observe(
         {
@@ -88,15 +91,9 @@ export function createMetrics(): Metrics {
           route: routeTemplate(req),
           status_code: String(res.statusCode),
         },
-        (performance.now() - started) / 1000,
+        seconds,
       );
-    });
-    next();
-  };
-
-  return {
-    registry,
-    httpMetrics,
+    },
     observeQuery(operation, seconds, outcome) {
       queryDuration.observe({ operation, outcome }, seconds);
       if (outcome !== 'ok') queryErrors.inc({ operation, reason: outcome });
