@@ -23,6 +23,7 @@ import {
   scratchMount,
   scratchVolume,
 } from './pod-security.ts';
+import { SURGE_ONLY_ROLLOUT, tokenlessServiceAccount } from './workload.ts';
 
 const COMPONENT = 'api';
 const SECRETS_DIRECTORY = '/var/run/secrets/tristack';
@@ -147,10 +148,7 @@ export class Api extends Construct {
       data: environment,
     });
 
-    new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: metadata(COMPONENT),
-      automountServiceAccountToken: false,
-    });
+    tokenlessServiceAccount(this, metadata(COMPONENT));
 
     new k8s.KubeService(this, 'service', {
       metadata: metadata(SERVICE_NAMES.api),
@@ -167,14 +165,7 @@ export class Api extends Construct {
         // No `replicas`: the HorizontalPodAutoscaler owns the count, and a fixed value here would
         // reset it on every `kubectl apply`.
         selector: { matchLabels: selectorLabels(COMPONENT) },
-        // Never below the current capacity during a rollout.
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: {
-            maxUnavailable: k8s.IntOrString.fromNumber(0),
-            maxSurge: k8s.IntOrString.fromNumber(1),
-          },
-        },
+        strategy: SURGE_ONLY_ROLLOUT,
         template: {
           metadata: {
             labels: podLabels(COMPONENT),

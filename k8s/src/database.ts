@@ -16,6 +16,7 @@ import {
   scratchMount,
   scratchVolume,
 } from './pod-security.ts';
+import { tokenlessServiceAccount } from './workload.ts';
 
 /** The one source of the schema and seed rows, shared with compose and the tests. */
 export const INIT_SQL_FILE = fileURLToPath(new URL('../../db/init.sql', import.meta.url));
@@ -98,10 +99,7 @@ export class Database extends Construct {
       data: { 'init.sql': props.initSql ?? readFileSync(INIT_SQL_FILE, 'utf8') },
     });
 
-    new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: metadata(COMPONENT),
-      automountServiceAccountToken: false,
-    });
+    tokenlessServiceAccount(this, metadata(COMPONENT));
 
     // Headless: clients resolve the pod directly and the StatefulSet gets stable DNS names.
     new k8s.KubeService(this, 'service', {

@@ -13,6 +13,7 @@ import {
   scratchMount,
   scratchVolume,
 } from './pod-security.ts';
+import { SURGE_ONLY_ROLLOUT, tokenlessServiceAccount } from './workload.ts';
 
 const COMPONENT = 'front';
 // httpd writes only its pid file (PidFile /tmp/httpd.pid); logs go to stdout and stderr.
@@ -56,10 +57,7 @@ export class Front extends Construct {
       labels: selectorLabels(COMPONENT),
     });
 
-    new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: metadata(COMPONENT),
-      automountServiceAccountToken: false,
-    });
+    tokenlessServiceAccount(this, metadata(COMPONENT));
 
     new k8s.KubeService(this, 'service', {
       metadata: metadata(SERVICE_NAMES.front),
@@ -77,13 +75,7 @@ export class Front extends Construct {
       spec: {
         replicas: props.replicas ?? DEFAULTS.replicas,
         selector: { matchLabels: selectorLabels(COMPONENT) },
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: {
-            maxUnavailable: k8s.IntOrString.fromNumber(0),
-            maxSurge: k8s.IntOrString.fromNumber(1),
-          },
-        },
+        strategy: SURGE_ONLY_ROLLOUT,
         template: {
           metadata: { labels: podLabels(COMPONENT) },
           spec: {
