@@ -27,8 +27,11 @@ function envVariant(change: (lines: string[]) => string[]): string {
 }
 
 describe('docker-compose.yml as it is', () => {
-  it('passes `docker-compose config -q` from the repository root', async () => {
-    const { stdout, stderr } = await run('docker-compose', ['config', '-q'], {
+  it.each([
+    ['', []],
+    [' --profile monitoring', ['--profile', 'monitoring']],
+  ])('passes `docker-compose%s config -q` from the repository root', async (_, profileArgs) => {
+    const { stdout, stderr } = await run('docker-compose', [...profileArgs, 'config', '-q'], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     });
@@ -271,6 +274,72 @@ const BROKEN_COMPOSE_FILES: {
       c.name = 'tristack';
     },
     expected: /docker-compose config: .*'name'/,
+  },
+  {
+    name: 'a monitoring image floats on a major version',
+    change: (c) => {
+      c.services.prometheus.image = 'prom/prometheus:v3';
+    },
+    expected: /prometheus: image must be pinned to a full version/,
+  },
+  {
+    name: 'a monitoring image has no tag at all',
+    change: (c) => {
+      c.services.grafana.image = 'grafana/grafana';
+    },
+    expected: /grafana: image must be pinned to a full version/,
+  },
+  {
+    name: 'Grafana joins the database network',
+    change: (c) => {
+      c.services.grafana.networks.push('backend');
+    },
+    expected: /grafana and db share a network/,
+  },
+  {
+    name: 'Prometheus is not on a network with the API',
+    change: (c) => {
+      c.services.api.networks = c.services.api.networks.filter((n: string) => n !== 'monitoring');
+    },
+    expected: /prometheus cannot reach api/,
+  },
+  {
+    name: 'Loki starts without the monitoring profile',
+    change: (c) => {
+      delete c.services.loki.profiles;
+    },
+    expected:
+      /services without a profile must be exactly db, api, front; found api, db, front, loki/,
+  },
+  {
+    name: 'Grafana is published on every interface',
+    change: (c) => {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose interpolation, not JavaScript
+      c.services.grafana.ports = ['${GRAFANA_PORT:-3000}:3000'];
+    },
+    expected: /grafana: port 3000 must be published on 127\.0\.0\.1 only/,
+  },
+  {
+    name: 'the Prometheus configuration is mounted from a file that does not exist',
+    change: (c) => {
+      c.services.prometheus.volumes[0] =
+        './monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro';
+    },
+    expected: /prometheus: mounts .*monitoring\/prometheus\.yml, which does not exist/,
+  },
+  {
+    name: 'a monitoring service takes a capability back without a reason',
+    change: (c) => {
+      c.services.grafana.cap_add = ['NET_ADMIN'];
+    },
+    expected: /grafana: must not add capabilities NET_ADMIN/,
+  },
+  {
+    name: 'the Grafana dashboards are mounted writable',
+    change: (c) => {
+      c.services.grafana.volumes[1] = './monitoring/grafana/dashboards:/etc/grafana/dashboards';
+    },
+    expected: /grafana: .*dashboards must be mounted read-only/,
   },
   {
     name: 'an interval is not a duration',

@@ -8,6 +8,7 @@ import { DevDatabaseSecret } from './credentials.ts';
 import { Database } from './database.ts';
 import { Front } from './front.ts';
 import { Ingress } from './ingress.ts';
+import { Monitoring } from './monitoring.ts';
 import { Namespace } from './namespace.ts';
 import { NetworkPolicies } from './network-policies.ts';
 import { resolveStackConfig } from './overrides.ts';
@@ -72,9 +73,11 @@ export class TristackChart extends Chart {
       rateLimitPerMinute: config.api.rateLimitPerMinute,
       mysqlTimeoutMs: config.api.mysqlTimeoutMs,
     });
-    // Monitoring (a ServiceMonitor and a Grafana dashboard ConfigMap) will be one more construct
-    // here, targeting API_METRICS from api.ts; network.metricsScraperNamespace already opens
-    // the port to the scraper.
+    // Off by default: a ServiceMonitor needs the operator's CRD, and network.metricsScraperNamespace
+    // must open the API's port to Prometheus (overrides.ts refuses one without the other).
+    if (config.monitoring.serviceMonitor || config.monitoring.dashboard) {
+      new Monitoring(this, 'monitoring', { namespace, ...config.monitoring });
+    }
 
     new Front(this, 'front', {
       namespace,

@@ -58,6 +58,13 @@ export interface StackConfig {
   };
   front: { image: ImageRef; replicas: number };
   ingress: { host?: string; className?: string; tlsSecretName?: string };
+  /** Objects for a cluster running the Prometheus operator and Grafana (k8s/src/monitoring.ts). */
+  monitoring: {
+    /** A ServiceMonitor for the API (needs network.metricsScraperNamespace). */
+    serviceMonitor: boolean;
+    /** The Grafana dashboard as a ConfigMap labelled for Grafana's sidecar. */
+    dashboard: boolean;
+  };
   network: {
     /** Namespace of the ingress controller, allowed to reach front and api. */
     ingressControllerNamespace: string;
@@ -99,6 +106,8 @@ export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
     },
     front: { image: { repository: IMAGE_NAMES.front, tag: DEFAULT_IMAGE_TAG }, replicas: 1 },
     ingress: { className: 'nginx' },
+    // A laptop cluster rarely runs the Prometheus operator: TRISTACK_MONITORING turns these on.
+    monitoring: { serviceMonitor: false, dashboard: false },
     network: { ingressControllerNamespace: INGRESS_NGINX_NAMESPACE },
   },
   // A shared cluster: a real host with TLS, more replicas and storage, and a Secret the operator
@@ -124,6 +133,9 @@ export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
     },
     front: { image: { repository: IMAGE_NAMES.front, tag: DEFAULT_IMAGE_TAG }, replicas: 2 },
     ingress: { host: 'tristack.example.com', className: 'nginx', tlsSecretName: 'tristack-tls' },
+    // Off until the cluster's monitoring stack is known: applying a ServiceMonitor without the
+    // operator's CRD fails `kubectl apply`.
+    monitoring: { serviceMonitor: false, dashboard: false },
     network: { ingressControllerNamespace: INGRESS_NGINX_NAMESPACE },
   },
 };

@@ -33,6 +33,7 @@ export const OVERRIDE_VARIABLES = [
   'TRISTACK_EXTERNAL_MYSQL_PORT',
   'TRISTACK_INGRESS_CONTROLLER_NAMESPACE',
   'TRISTACK_METRICS_NAMESPACE',
+  'TRISTACK_MONITORING',
 ] as const;
 type OverrideVariable = (typeof OVERRIDE_VARIABLES)[number];
 type Overrides = Partial<Record<OverrideVariable, string | undefined>>;
@@ -289,6 +290,47 @@ function applyNetworkOverrides(config: StackConfig, overrides: Overrides): void 
   }
 }
 
+/** The parts TRISTACK_MONITORING may list, and the config switch each one turns on. */
+export const MONITORING_PARTS = {
+  'service-monitor': 'serviceMonitor',
+  dashboard: 'dashboard',
+} as const satisfies Record<string, keyof StackConfig['monitoring']>;
+const NO_MONITORING = 'none';
+
+function applyMonitoringOverride(config: StackConfig, overrides: Overrides): void {
+  const value = overrides.TRISTACK_MONITORING;
+  if (value === undefined) return;
+  const parts = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const known = Object.keys(MONITORING_PARTS);
+  const unknown = parts.filter((part) => !known.includes(part) && part !== NO_MONITORING);
+  if (
+    unknown.length > 0 ||
+    parts.length === 0 ||
+    (parts.includes(NO_MONITORING) && parts.length > 1)
+  ) {
+    throw new StackConfigError(
+      `TRISTACK_MONITORING="${value}" must be "${NO_MONITORING}" or a comma-separated list of ${known.join(', ')}`,
+    );
+  }
+  config.monitoring = { serviceMonitor: false, dashboard: false };
+  for (const part of parts) {
+    if (part !== NO_MONITORING)
+      config.monitoring[MONITORING_PARTS[part as keyof typeof MONITORING_PARTS]] = true;
+  }
+}
+
+/** A ServiceMonitor whose Prometheus the NetworkPolicy shuts out would scrape nothing. */
+function checkMonitoring(config: StackConfig): void {
+  if (config.monitoring.serviceMonitor && config.network.metricsScraperNamespace === undefined) {
+    throw new StackConfigError(
+      "a ServiceMonitor needs TRISTACK_METRICS_NAMESPACE (Prometheus's namespace), or the API's NetworkPolicy blocks its scrapes",
+    );
+  }
+}
+
 /**
  * The configuration for an environment with the TRISTACK_* overrides applied.
  * Throws a StackConfigError naming the variable when a value is unusable.
@@ -305,6 +347,8 @@ export function resolveStackConfig(
   applySecretOverride(config, overrides);
   applyWorkloadOverrides(config, overrides);
   applyNetworkOverrides(config, overrides);
+  applyMonitoringOverride(config, overrides);
+  checkMonitoring(config);
   return config;
 }
 

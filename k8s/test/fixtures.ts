@@ -35,6 +35,7 @@ export const VARIANT_OVERRIDES: Record<
       TRISTACK_DB_SECRET_NAME: 'my-db-secret',
       TRISTACK_INGRESS_CONTROLLER_NAMESPACE: 'traefik',
       TRISTACK_METRICS_NAMESPACE: 'monitoring',
+      TRISTACK_MONITORING: 'service-monitor,dashboard',
     },
   },
 };

@@ -1,6 +1,7 @@
 // What the contract and the issue ask of docker-compose.yml, checked on the configuration that
 // `docker-compose config` resolved (.env interpolated, relative paths made absolute).
 import { join } from 'node:path';
+import { monitoringProblems, servicesWithoutProfile } from './compose-monitoring-rules.ts';
 import type { ResolvedCompose, ResolvedService } from './docker-compose.ts';
 import { REPO_ROOT } from './repo.ts';
 
@@ -30,10 +31,11 @@ export function composeContractProblems(
   expected: ComposeExpectations,
 ): string[] {
   const problems: string[] = [];
-  const names = Object.keys(config.services ?? {}).sort();
+  // The monitoring profile's services are held to their own rules (compose-monitoring-rules.ts).
+  const names = servicesWithoutProfile(config);
   if (names.join() !== [...SERVICES].sort().join()) {
     problems.push(
-      `services must be exactly ${SERVICES.join(', ')}; found ${names.join(', ') || 'none'}`,
+      `services without a profile must be exactly ${SERVICES.join(', ')}; found ${names.join(', ') || 'none'}`,
     );
   }
   for (const name of SERVICES) {
@@ -51,6 +53,7 @@ export function composeContractProblems(
   if (front) problems.push(...frontProblems(front, expected));
   if (db && api) problems.push(...credentialProblems(db, api));
   if (db && api && front) problems.push(...networkProblems(config, db, api, front));
+  problems.push(...monitoringProblems(config));
   return problems;
 }
 

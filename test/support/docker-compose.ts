@@ -35,10 +35,12 @@ export interface ResolvedService {
   read_only?: boolean;
   tmpfs?: string[] | string;
   cap_drop?: string[];
+  cap_add?: string[];
   security_opt?: string[];
   restart?: string;
   user?: string;
   secrets?: (string | { source: string })[];
+  profiles?: string[];
 }
 
 /**
