@@ -94,6 +94,13 @@ describe('secrets and structured logs', () => {
     });
   });
 
+  it('logs probes and scrapes at debug, user requests at info', () => {
+    const lines = api.stdout.map((text) => JSON.parse(text)).filter((entry) => entry.route);
+    expect(lines.find((entry) => entry.route === '/status')?.level).toBe('debug');
+    expect(lines.find((entry) => entry.route === '/metrics')?.level).toBe('debug');
+    expect(lines.find((entry) => entry.route === '/items')?.level).toBe('info');
+  });
+
   it('logs a start-up summary without the password', () => {
     const started = api.stdout
       .map((text) => JSON.parse(text))

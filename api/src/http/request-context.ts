@@ -16,10 +16,14 @@ export function requestIdOf(res: Response): string {
   return res.locals.requestId as string;
 }
 
-function levelFor(status: number): 'info' | 'warn' | 'error' {
+// Probes and scrapes arrive every few seconds from the kubelet and Prometheus: logged at debug
+// unless they fail, so that info shows what users do.
+const ROUTINE_ROUTES = new Set(['/status', '/healthz', '/metrics']);
+
+function levelFor(status: number, route: string): 'debug' | 'info' | 'warn' | 'error' {
   if (status === 503) return 'warn';
   if (status >= 500) return 'error';
-  return 'info';
+  return ROUTINE_ROUTES.has(route) ? 'debug' : 'info';
 }
 
 /**
@@ -42,7 +46,8 @@ export function requestContext(logger: Logger, metrics: Metrics): RequestHandler
       const elapsedMs = performance.now() - started;
       metrics.requestFinished(req, res, elapsedMs / 1000);
       const status = res.statusCode;
-      const level = levelFor(status);
+      const route = routeTemplate(req);
+      const level = levelFor(status, route);
       if (!logger.isLevelEnabled(level)) return;
       const responseTime = Math.round(elapsedMs);
       logger[level](
@@ -54,7 +59,7 @@ export function requestContext(logger: Logger, metrics: Metrics): RequestHandler
             remoteAddress: req.socket.remoteAddress,
           },
           res: { statusCode: status },
-          route: routeTemplate(req),
+          route,
           responseTime,
           ...(res.writableFinished ? {} : { aborted: true }),
         },
