@@ -1,0 +1,88 @@
+// The human-readable result: Markdown tables (so a run can be pasted into docs as it is).
+import type { BenchResult, RunResult, SizeResult } from './results.ts';
+
+const HEADER = [
+  'scenario',
+  'target',
+  'requests/s',
+  'p50 ms',
+  'p99 ms',
+  'errors',
+  'non-2xx',
+  'RSS MB',
+  'tristack/ref',
+];
+
+function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function runRow(run: RunResult, size: SizeResult): string[] {
+  const ratio = run.target === 'tristack' ? size.throughputRatios[run.scenario] : undefined;
+  return [
+    run.scenario,
+    run.target,
+    run.requestsPerSecond.toFixed(0),
+    String(run.p50Ms),
+    String(run.p99Ms),
+    String(run.errors),
+    String(run.non2xx),
+    run.rssMiB === null ? '-' : run.rssMiB.toFixed(0),
+    ratio === undefined ? '' : `${ratio.toFixed(2)}x`,
+  ];
+}
+
+function sizeTitle(size: SizeResult): string {
+  if (size.rows === null) return `### Existing API (largest id ${size.maxId})`;
+  const details = [
+    `seeded in ${size.seedSeconds?.toFixed(2)} s`,
+    `API ready in ${size.apiStartToReadyMs?.toFixed(0)} ms`,
+    `reference ready in ${size.referenceStartToReadyMs?.toFixed(0)} ms`,
+  ];
+  return `### ${size.rows.toLocaleString('en')} rows (${details.join(', ')})`;
+}
+
+function sizeTable(size: SizeResult): string {
+  return [
+    sizeTitle(size),
+    '',
+    row(HEADER),
+    row(HEADER.map((_, index) => (index < 2 ? '---' : '---:'))),
+    ...size.runs.map((run) => row(runRow(run, size))),
+  ].join('\n');
+}
+
+export function formatReport(result: BenchResult): string {
+  const { settings, machine } = result;
+  const lines = [
+    `## tristack benchmark, ${result.startedAt}`,
+    '',
+    `${settings.durationSeconds} s per run after ${settings.warmupSeconds} s of warm-up, ` +
+      `${settings.connections} connections, ` +
+      (settings.url
+        ? `API at ${settings.url}; `
+        : `pool of ${settings.poolConnectionLimit} on both servers; `) +
+      `${machine.cpus} CPUs shared by the load, the servers and the database; node ${machine.node}; ` +
+      `load average at start ${machine.loadAverageAtStart.map((load) => load.toFixed(2)).join(' ')}` +
+      (result.api
+        ? `; API built from ${result.api.commit ?? 'an unknown commit'}${result.api.apiDirty ? ' with uncommitted changes in api/' : ''}.`
+        : '.'),
+    '',
+    ...result.sizes.flatMap((size) => [sizeTable(size), '']),
+  ];
+  if (result.latencyGrowth.length > 0) {
+    lines.push('### p50 at 1,000,000 rows against 1,000 rows', '');
+    for (const growth of result.latencyGrowth) {
+      const reference =
+        growth.referenceRatio === null ? '' : ` (reference: ${growth.referenceRatio.toFixed(2)}x)`;
+      lines.push(
+        `- ${growth.scenario}: ${growth.p50MsAt1000000} ms / ${growth.p50MsAt1000} ms = ${growth.ratio.toFixed(2)}x${reference}`,
+      );
+    }
+    lines.push('');
+  }
+  lines.push('### Targets (reported, not asserted)', '');
+  for (const check of result.targets)
+    lines.push(`- ${check.status.toUpperCase()}: ${check.target} (${check.detail})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,72 @@
+// The shape of a benchmark result, as written to bench/results/<timestamp>.json.
+import type { ApiRevision } from './revision.ts';
+import type { ScenarioId } from './scenarios.ts';
+
+export type TargetName = 'tristack' | 'reference';
+
+export interface RunResult {
+  scenario: ScenarioId;
+  description: string;
+  target: TargetName;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Connection errors, timeouts included. */
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  totalRequests: number;
+  durationSeconds: number;
+  /** Resident memory of the server answering, right after the run (MiB); null when unknown. */
+  rssMiB: number | null;
+}
+
+export interface SizeResult {
+  /** Rows seeded; null when measuring an API at --url with its own data. */
+  rows: number | null;
+  /** The scratch database measured (dropped by the end of the run); null with --url. */
+  database: string | null;
+  maxId: number;
+  seedSeconds: number | null;
+  apiStartToReadyMs: number | null;
+  referenceStartToReadyMs: number | null;
+  runs: RunResult[];
+  /** tristack requests/s divided by the reference's, per scenario both served. */
+  throughputRatios: Partial<Record<ScenarioId, number>>;
+}
+
+export type TargetStatus = 'met' | 'not met' | 'not computed';
+
+export interface TargetCheck {
+  target: string;
+  status: TargetStatus;
+  detail: string;
+}
+
+export interface LatencyGrowth {
+  scenario: ScenarioId;
+  p50MsAt1000: number;
+  p50MsAt1000000: number;
+  ratio: number;
+  /** The same ratio for the reference server: how much of the change is the machine's. */
+  referenceRatio: number | null;
+}
+
+export interface BenchResult {
+  startedAt: string;
+  finishedAt: string;
+  machine: { cpus: number; node: string; loadAverageAtStart: number[] };
+  settings: {
+    rowCounts: number[];
+    durationSeconds: number;
+    warmupSeconds: number;
+    connections: number;
+    url: string | null;
+    poolConnectionLimit: number;
+  };
+  /** The API measured; null with --url (it runs whatever was started). */
+  api: ApiRevision | null;
+  sizes: SizeResult[];
+  latencyGrowth: LatencyGrowth[];
+  targets: TargetCheck[];
+}

@@ -1,0 +1,209 @@
+// One benchmark: for each table size, seed a database, start both servers, warm up and measure
+// each scenario, and collect everything into a BenchResult. Cleans up after itself in all cases.
+import { cpus, loadavg } from 'node:os';
+import { POOL_CONNECTION_LIMIT } from '../../api/src/db.ts';
+import type { ScratchDatabase, ServerAddress } from '../../db/bootstrap.ts';
+import { assertServerReachable, createSeededDatabase } from './database.ts';
+import { findMaxId } from './discover.ts';
+import { runLoad } from './load.ts';
+import type { BenchOptions } from './options.ts';
+import { residentMemoryMiB, stopAllProcesses, stopProcess } from './processes.ts';
+import type { BenchResult, RunResult, SizeResult } from './results.ts';
+import { apiRevision } from './revision.ts';
+import { type Scenario, scenariosFor } from './scenarios.ts';
+import {
+  buildServers,
+  REPO_ROOT,
+  type RunningServer,
+  startApi,
+  startReference,
+} from './servers.ts';
+import { checkTargets, latencyGrowth } from './targets.ts';
+
+export type Log = (line: string) => void;
+
+const openDatabases = new Set<ScratchDatabase>();
+
+/** Stops every child and drops every scratch database still there; safe to call twice. */
+export async function cleanUp(): Promise<void> {
+  await stopAllProcesses();
+  const databases = [...openDatabases];
+  openDatabases.clear();
+  await Promise.allSettled(databases.map((database) => database.drop()));
+}
+
+interface Target {
+  name: RunResult['target'];
+  baseUrl: string;
+  pid: number | undefined;
+}
+
+async function measure(
+  scenario: Scenario,
+  target: Target,
+  options: BenchOptions,
+  log: Log,
+): Promise<RunResult> {
+  const load = {
+    baseUrl: target.baseUrl,
+    connections: options.connections,
+    requests: scenario.requests,
+  };
+  if (options.warmupSeconds > 0) await runLoad({ ...load, durationSeconds: options.warmupSeconds });
+  const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+  const rss = await residentMemoryMiB(target.pid);
+  log(
+    `  ${scenario.id.padEnd(10)} ${target.name.padEnd(9)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s` +
+      `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  errors ${result.errors}  non-2xx ${result.non2xx}`,
+  );
+  return {
+    scenario: scenario.id,
+    description: scenario.description,
+    target: target.name,
+    ...result,
+    rssMiB: rss ?? null,
+  };
+}
+
+async function measureScenarios(
+  scenarios: Scenario[],
+  api: Target,
+  reference: Target | undefined,
+  options: BenchOptions,
+  log: Log,
+): Promise<RunResult[]> {
+  const runs: RunResult[] = [];
+  for (const scenario of scenarios) {
+    // The pair runs back to back, so both see the same machine (and the same table).
+    runs.push(await measure(scenario, api, options, log));
+    if (reference && scenario.alsoOnReference)
+      runs.push(await measure(scenario, reference, options, log));
+  }
+  return runs;
+}
+
+function throughputRatios(runs: RunResult[]): SizeResult['throughputRatios'] {
+  const ratios: SizeResult['throughputRatios'] = {};
+  for (const run of runs.filter((candidate) => candidate.target === 'reference')) {
+    const ours = runs.find(
+      (candidate) => candidate.target === 'tristack' && candidate.scenario === run.scenario,
+    );
+    if (ours && run.requestsPerSecond > 0)
+      ratios[run.scenario] = ours.requestsPerSecond / run.requestsPerSecond;
+  }
+  return ratios;
+}
+
+const asTarget = (server: RunningServer): Target => ({
+  name: server.name,
+  baseUrl: server.baseUrl,
+  pid: server.pid,
+});
+
+async function benchmarkTableSize(
+  server: ServerAddress,
+  rows: number,
+  options: BenchOptions,
+  log: Log,
+): Promise<SizeResult> {
+  log(`\n${rows.toLocaleString('en')} rows: seeding...`);
+  // Known to cleanUp() from its creation on: Ctrl-C during a long seed must drop it too.
+  let scratch: ScratchDatabase | undefined;
+  const database = await createSeededDatabase(server, rows, (created) => {
+    scratch = created;
+    openDatabases.add(created);
+  });
+  let api: RunningServer | undefined;
+  let reference: RunningServer | undefined;
+  try {
+    log(`  seeded ${database.name} in ${database.seedSeconds.toFixed(2)} s`);
+    api = await startApi(server, database.name);
+    reference = await startReference(server, database.name, POOL_CONNECTION_LIMIT);
+    log(
+      `  API ready in ${api.startToReadyMs.toFixed(0)} ms, reference in ${reference.startToReadyMs.toFixed(0)} ms`,
+    );
+    const runs = await measureScenarios(
+      scenariosFor(database.maxId),
+      asTarget(api),
+      asTarget(reference),
+      options,
+      log,
+    );
+    return {
+      rows,
+      database: database.name,
+      maxId: database.maxId,
+      seedSeconds: database.seedSeconds,
+      apiStartToReadyMs: api.startToReadyMs,
+      referenceStartToReadyMs: reference.startToReadyMs,
+      runs,
+      throughputRatios: throughputRatios(runs),
+    };
+  } finally {
+    await Promise.all(
+      [api, reference].flatMap((running) => (running ? [stopProcess(running.process.child)] : [])),
+    );
+    if (scratch) openDatabases.delete(scratch);
+    await database.drop();
+  }
+}
+
+async function benchmarkUrl(url: string, options: BenchOptions, log: Log): Promise<SizeResult> {
+  const maxId = await findMaxId(url);
+  log(`\n${url}: largest id ${maxId} (its own data, no reference server, no RSS)`);
+  const runs = await measureScenarios(
+    scenariosFor(maxId),
+    { name: 'tristack', baseUrl: url, pid: undefined },
+    undefined,
+    options,
+    log,
+  );
+  return {
+    rows: null,
+    database: null,
+    maxId,
+    seedSeconds: null,
+    apiStartToReadyMs: null,
+    referenceStartToReadyMs: null,
+    runs,
+    throughputRatios: {},
+  };
+}
+
+export async function runBenchmark(
+  options: BenchOptions,
+  server: ServerAddress,
+  log: Log,
+): Promise<BenchResult> {
+  const startedAt = new Date().toISOString();
+  const loadAverageAtStart = loadavg();
+  const sizes: SizeResult[] = [];
+  const api = options.url ? null : apiRevision(REPO_ROOT);
+  if (options.url) {
+    sizes.push(await benchmarkUrl(options.url, options, log));
+  } else {
+    await assertServerReachable(server);
+    log('building the API and the reference server...');
+    buildServers();
+    for (const rows of options.rowCounts)
+      sizes.push(await benchmarkTableSize(server, rows, options, log));
+  }
+  const growth = latencyGrowth(sizes);
+  return {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version, loadAverageAtStart },
+    settings: {
+      rowCounts: options.url ? [] : options.rowCounts,
+      durationSeconds: options.durationSeconds,
+      warmupSeconds: options.warmupSeconds,
+      connections: options.connections,
+      url: options.url ?? null,
+      poolConnectionLimit: POOL_CONNECTION_LIMIT,
+    },
+    api,
+    sizes,
+    latencyGrowth: growth,
+    targets: checkTargets({ sizes, latencyGrowth: growth }),
+  };
+}

@@ -1,0 +1,146 @@
+// The issue's targets, computed from one run's numbers. They are reported, never asserted: a
+// noisy machine must not fail a build.
+import type { BenchResult, LatencyGrowth, SizeResult, TargetCheck } from './results.ts';
+import type { ScenarioId } from './scenarios.ts';
+
+export const MIN_FIRST_PAGE_RATIO = 0.6;
+export const MAX_LATENCY_GROWTH = 1.5;
+export const MAX_RSS_MIB_AFTER_MIXED = 150;
+export const MAX_START_TO_READY_MS = 1_000;
+/** The latency target compares the largest table with a thousandfold smaller one. */
+export const SMALL_TABLE_ROWS = 1_000;
+export const LARGE_TABLE_ROWS = 1_000_000;
+const FIRST_PAGE_RATIO_SIZES = [3, LARGE_TABLE_ROWS];
+const LATENCY_GROWTH_SCENARIOS: ScenarioId[] = ['first-page', 'deep-page'];
+
+const format = (value: number, digits = 2) => value.toFixed(digits);
+
+function p50(
+  size: SizeResult | undefined,
+  scenario: ScenarioId,
+  target: 'tristack' | 'reference' = 'tristack',
+): number | undefined {
+  return size?.runs.find((run) => run.scenario === scenario && run.target === target)?.p50Ms;
+}
+
+export function latencyGrowth(sizes: SizeResult[]): LatencyGrowth[] {
+  const small = sizes.find((size) => size.rows === SMALL_TABLE_ROWS);
+  const large = sizes.find((size) => size.rows === LARGE_TABLE_ROWS);
+  return LATENCY_GROWTH_SCENARIOS.flatMap((scenario) => {
+    const p50MsAt1000 = p50(small, scenario);
+    const p50MsAt1000000 = p50(large, scenario);
+    if (p50MsAt1000 === undefined || p50MsAt1000000 === undefined || p50MsAt1000 === 0) return [];
+    const referenceAt1000 = p50(small, scenario, 'reference');
+    const referenceAt1000000 = p50(large, scenario, 'reference');
+    const referenceRatio =
+      referenceAt1000 && referenceAt1000000 !== undefined
+        ? referenceAt1000000 / referenceAt1000
+        : null;
+    return [
+      {
+        scenario,
+        p50MsAt1000,
+        p50MsAt1000000,
+        ratio: p50MsAt1000000 / p50MsAt1000,
+        referenceRatio,
+      },
+    ];
+  });
+}
+
+function firstPageRatioChecks(sizes: SizeResult[]): TargetCheck[] {
+  return FIRST_PAGE_RATIO_SIZES.map((rows) => {
+    const target = `GET /items (first page) >= ${MIN_FIRST_PAGE_RATIO}x reference at ${rows.toLocaleString('en')} rows`;
+    const ratio = sizes.find((size) => size.rows === rows)?.throughputRatios['first-page'];
+    if (ratio === undefined) {
+      return {
+        target,
+        status: 'not computed',
+        detail: `needs --rows to include ${rows} (and no --url)`,
+      };
+    }
+    return {
+      target,
+      status: ratio >= MIN_FIRST_PAGE_RATIO ? 'met' : 'not met',
+      detail: `${format(ratio, 3)}x`,
+    };
+  });
+}
+
+function latencyGrowthChecks(growth: LatencyGrowth[]): TargetCheck[] {
+  return LATENCY_GROWTH_SCENARIOS.map((scenario) => {
+    const target = `p50 ${scenario} at 1,000,000 rows <= ${MAX_LATENCY_GROWTH}x p50 at 1,000 rows`;
+    const found = growth.find((entry) => entry.scenario === scenario);
+    if (!found) {
+      return { target, status: 'not computed', detail: 'needs --rows to include 1000 and 1000000' };
+    }
+    return {
+      target,
+      status: found.ratio <= MAX_LATENCY_GROWTH ? 'met' : 'not met',
+      detail:
+        `${found.p50MsAt1000000} ms / ${found.p50MsAt1000} ms = ${format(found.ratio)}x` +
+        (found.referenceRatio === null ? '' : `; reference ${format(found.referenceRatio)}x`),
+    };
+  });
+}
+
+function cleanRunCheck(sizes: SizeResult[]): TargetCheck {
+  const failing = sizes.flatMap((size) =>
+    size.runs
+      .filter((run) => run.errors > 0 || run.non2xx > 0)
+      .map(
+        (run) =>
+          `${run.target} ${run.scenario} ${size.rows === null ? 'at --url' : `at ${size.rows} rows`}: ${run.errors} errors, ${run.non2xx} non-2xx`,
+      ),
+  );
+  return {
+    target: 'zero errors and zero non-2xx in every run',
+    status: failing.length === 0 ? 'met' : 'not met',
+    detail: failing.length === 0 ? 'all runs clean' : failing.join('; '),
+  };
+}
+
+function memoryCheck(sizes: SizeResult[]): TargetCheck {
+  const target = `API RSS < ${MAX_RSS_MIB_AFTER_MIXED} MB at the end of the mixed run`;
+  const readings = sizes.flatMap((size) => {
+    const rss = size.runs.find(
+      (run) => run.scenario === 'mixed' && run.target === 'tristack',
+    )?.rssMiB;
+    return rss === undefined || rss === null ? [] : [{ rows: size.rows, rss }];
+  });
+  if (readings.length === 0)
+    return { target, status: 'not computed', detail: 'no API process of ours (--url)' };
+  const worst = Math.max(...readings.map((reading) => reading.rss));
+  return {
+    target,
+    status: worst < MAX_RSS_MIB_AFTER_MIXED ? 'met' : 'not met',
+    detail: readings
+      .map((reading) => `${format(reading.rss, 0)} MB at ${reading.rows} rows`)
+      .join(', '),
+  };
+}
+
+function startupCheck(sizes: SizeResult[]): TargetCheck {
+  const target = `API answers /status OK within ${MAX_START_TO_READY_MS} ms of its start`;
+  const times = sizes.flatMap((size) =>
+    size.apiStartToReadyMs === null ? [] : [size.apiStartToReadyMs],
+  );
+  if (times.length === 0)
+    return { target, status: 'not computed', detail: 'no API process of ours (--url)' };
+  const slowest = Math.max(...times);
+  return {
+    target,
+    status: slowest <= MAX_START_TO_READY_MS ? 'met' : 'not met',
+    detail: `slowest ${format(slowest, 0)} ms (${times.map((ms) => format(ms, 0)).join(', ')})`,
+  };
+}
+
+export function checkTargets(result: Pick<BenchResult, 'sizes' | 'latencyGrowth'>): TargetCheck[] {
+  return [
+    ...firstPageRatioChecks(result.sizes),
+    ...latencyGrowthChecks(result.latencyGrowth),
+    cleanRunCheck(result.sizes),
+    memoryCheck(result.sizes),
+    startupCheck(result.sizes),
+  ];
+}
