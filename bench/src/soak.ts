@@ -45,6 +45,18 @@ function parseFlags(argv: string[]): Record<Flag, number> {
   return values;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** The API's own view of its JavaScript heap (prom-client's default metric), to tell a leak from V8 growing its spaces. */
+async function heapUsedMiB(baseUrl: string): Promise<number> {
+  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+  const bytes = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1];
+  return bytes === undefined ? Number.NaN : Number(bytes) / 1024 / 1024;
+}
+
 async function main(): Promise<number> {
   let flags: Record<Flag, number>;
   try {
@@ -79,6 +91,7 @@ async function main(): Promise<number> {
     if (flags.warmup > 0) await load(flags.warmup);
     const afterWarmup = (await residentMemoryMiB(api.pid)) ?? Number.NaN;
     const samples: number[] = [];
+    const heapSamples: number[] = [];
     const totals = { requests: 0, errors: 0, non2xx: 0 };
     for (let elapsed = 0; elapsed < flags.duration; elapsed += SEGMENT_SECONDS) {
       const result = await load(Math.min(SEGMENT_SECONDS, flags.duration - elapsed));
@@ -86,17 +99,30 @@ async function main(): Promise<number> {
       totals.errors += result.errors;
       totals.non2xx += result.non2xx;
       samples.push((await residentMemoryMiB(api.pid)) ?? Number.NaN);
+      heapSamples.push(await heapUsedMiB(api.baseUrl));
       console.error(
-        `soak: ${elapsed + SEGMENT_SECONDS}s ${Math.round(result.requestsPerSecond)} req/s, RSS ${samples.at(-1)?.toFixed(1)} MB`,
+        `soak: ${elapsed + SEGMENT_SECONDS}s ${Math.round(result.requestsPerSecond)} req/s, ` +
+          `RSS ${samples.at(-1)?.toFixed(1)} MB, JS heap used ${heapSamples.at(-1)?.toFixed(1)} MB`,
       );
     }
     const end = samples.at(-1) ?? Number.NaN;
-    const growth = (end - afterWarmup) / afterWarmup;
+    // RSS follows the garbage collector's sawtooth (tens of MB either way): one sample against
+    // another says where in a cycle each fell. The trend compares the last third of the
+    // samples with the warm-up level, by median, which a leak moves and a sawtooth does not.
+    const lastThird = samples.slice(-Math.max(1, Math.floor(samples.length / 3)));
+    const growth = (median(lastThird) - afterWarmup) / afterWarmup;
     const report = {
       startedAt: new Date().toISOString(),
       flags,
       totals,
-      rssMiB: { afterWarmup, end, max: Math.max(...samples), samples },
+      rssMiB: {
+        afterWarmup,
+        end,
+        max: Math.max(...samples),
+        lastThirdMedian: median(lastThird),
+        samples,
+      },
+      heapUsedMiB: heapSamples,
       growth,
       criteria: {
         zeroErrors: totals.errors === 0 && totals.non2xx === 0,
@@ -112,7 +138,8 @@ async function main(): Promise<number> {
     console.log(
       `soak: ${flags.duration}s at ${flags.connections} connections, ${totals.requests} requests, ` +
         `${totals.errors} errors, ${totals.non2xx} non-2xx; RSS ${afterWarmup.toFixed(1)} MB after warm-up → ` +
-        `${end.toFixed(1)} MB at the end (${(growth * 100).toFixed(1)}%, max ${report.rssMiB.max.toFixed(1)} MB)`,
+        `${end.toFixed(1)} MB at the end (max ${report.rssMiB.max.toFixed(1)} MB); median of the last third ` +
+        `${median(lastThird).toFixed(1)} MB: ${(growth * 100).toFixed(1)}% growth`,
     );
     console.log(`${report.criteria.zeroErrors ? 'MET' : 'NOT MET'}: zero errors and zero non-2xx`);
     console.log(
