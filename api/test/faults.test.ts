@@ -108,7 +108,7 @@ describe('faults on the database server', { timeout: 60_000 }, () => {
     expect((await timed(`${api.baseUrl}/items`)).status).toBe(200);
     const rssBefore = rssMegabytes(api.child.pid as number);
 
-    mysqld.pause();
+    await mysqld.pause();
     // More requests than the pool (10) and its queue (200) hold, fewer than the listen backlog
     // (511), so every connection is accepted at once and the answers time the server alone.
     const burst = 300;

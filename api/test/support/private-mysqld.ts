@@ -2,7 +2,7 @@
 // 127.0.0.1), so fault tests can kill, pause and restart it without touching the shared one.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { freePort } from './ports.ts';
 const run = promisify(execFile);
 const SERVER_BINARIES = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld', '/usr/bin/mariadbd'];
 const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 2000;
 
 function findServerBinary(): string {
   const found = SERVER_BINARIES.find((path) => existsSync(path));
@@ -109,8 +110,24 @@ export class PrivateMysqld {
     this.child = undefined;
   }
 
-  pause(): void {
+  /** SIGSTOP, resolved once every thread of the server has actually stopped (delivery is asynchronous). */
+  async pause(): Promise<void> {
+    const pid = this.child?.pid;
     this.child?.kill('SIGSTOP');
+    if (!pid) return;
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      const threads = await readdir(`/proc/${pid}/task`);
+      const states = await Promise.all(
+        threads.map(
+          async (tid) =>
+            (await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8')).split(') ')[1]?.[0],
+        ),
+      );
+      if (states.every((state) => state === 'T' || state === 't')) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`mysqld ${pid} did not stop within ${STOP_TIMEOUT_MS} ms`);
   }
 
   unpause(): void {
