@@ -1,22 +1,16 @@
 // The shape of a benchmark result, as written to bench/results/<timestamp>.json.
+
+import type { LoadResult } from './load-worker.ts';
 import type { ApiRevision } from './revision.ts';
 import type { ScenarioId } from './scenarios.ts';
 
 export type TargetName = 'tristack' | 'reference';
 
-export interface RunResult {
+/** One load run as the worker measured it, with what was measured and the server's memory. */
+export interface RunResult extends LoadResult {
   scenario: ScenarioId;
   description: string;
   target: TargetName;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Connection errors, timeouts included. */
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  totalRequests: number;
-  durationSeconds: number;
   /** Resident memory of the server answering, right after the run (MiB); null when unknown. */
   rssMiB: number | null;
 }
