@@ -4,9 +4,10 @@ import express from 'express';
 import type { Config } from './config.ts';
 import type { Database } from './db.ts';
 import { healthRouter, type Lifecycle } from './health.ts';
+import { stripApiPrefix } from './http/api-prefix.ts';
 import { errorHandler, notFound } from './http/errors.ts';
 import { requestContext } from './http/request-context.ts';
-import { corsPolicy, noStore, rateLimiter, securityHeaders } from './http/security.ts';
+import { corsPolicy, rateLimiter, securityHeaders } from './http/security.ts';
 import { itemsRepository } from './items/items.repository.ts';
 import { itemsRouter } from './items/items.routes.ts';
 import type { Logger } from './logger.ts';
@@ -19,9 +20,6 @@ export interface AppDependencies {
   metrics: Metrics;
   lifecycle: Lifecycle;
 }
-
-/** Every route answers at /X and at /api/X, so a proxy can forward /api/* unchanged. */
-export const API_PREFIX = '/api';
 
 // Behind an Ingress or a reverse proxy on a private network, the client address is the one that
 // proxy reports; a public address in X-Forwarded-For is never trusted.
@@ -39,25 +37,23 @@ export function createApp({ config, db, logger, metrics, lifecycle }: AppDepende
   app.set('etag', false);
   app.set('trust proxy', TRUSTED_PROXIES);
 
+  app.use(stripApiPrefix);
   app.use(requestContext(logger, metrics));
   app.use((_req, res, next) => {
+    // API answers are live data: never stored in shared caches.
+    res.setHeader('Cache-Control', 'no-store');
     // While draining, ask keep-alive clients to reconnect (to another pod).
     if (lifecycle.draining) res.setHeader('Connection', 'close');
     next();
   });
   app.use(securityHeaders());
   app.use(corsPolicy(config.corsOrigins));
-  app.use(noStore);
 
   // Probes come before the rate limit: a kubelet must never be throttled.
-  const health = healthRouter(db, metrics, lifecycle);
-  app.use(API_PREFIX, health);
-  app.use(health);
+  app.use(healthRouter(db, metrics, lifecycle));
   const limiter = rateLimiter(config.rateLimitPerMinute);
   if (limiter) app.use(limiter);
-  const items = itemsRouter(itemsRepository(db));
-  app.use(API_PREFIX, items);
-  app.use(items);
+  app.use(itemsRouter(itemsRepository(db)));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -54,6 +54,16 @@ describe('HTTP behaviour shared by every route', () => {
     expect(res.headers['access-control-allow-headers']).toContain('Content-Type');
   });
 
+  it('takes /api off only as a whole path segment', async () => {
+    expect((await request(subject.app).get('/apiitems')).status).toBe(404);
+    expect((await request(subject.app).get('/apistatus')).status).toBe(404);
+    const bare = await request(subject.app).get('/api');
+    expect(bare.status).toBe(404);
+    expect(bare.body.detail).toBe('no route for GET /api');
+    expect((await request(subject.app).get('/api?x=1')).status).toBe(404);
+    expect((await request(subject.app).get('/api/api/items')).status).toBe(404);
+  });
+
   it('answers HEAD on a GET route with the headers and no body', async () => {
     const res = await request(subject.app).head('/items/1');
     expect(res.status).toBe(200);

@@ -29,7 +29,13 @@ const BODY_PARSER_PROBLEMS: Record<string, (limit?: number) => HttpProblem> = {
 };
 
 export const notFound: RequestHandler = (req, _res, next) => {
-  next(new HttpProblem(404, 'not-found', `no route for ${req.method} ${req.path}`));
+  next(
+    new HttpProblem(
+      404,
+      'not-found',
+      `no route for ${req.method} ${req.originalUrl.split('?')[0]}`,
+    ),
+  );
 };
 
 export function methodNotAllowed(allowed: readonly string[]): RequestHandler {

@@ -31,12 +31,6 @@ export function securityHeaders(): RequestHandler {
   });
 }
 
-/** API answers are live data: never store them in shared caches. */
-export const noStore: RequestHandler = (_req, res, next) => {
-  res.setHeader('Cache-Control', 'no-store');
-  next();
-};
-
 export function corsPolicy(allowedOrigins: readonly string[]): RequestHandler {
   const policy = cors({
     origin: [...allowedOrigins],

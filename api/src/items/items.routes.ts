@@ -1,5 +1,6 @@
 // /items: list (keyset pages), read, create, rename, delete.
 import express, { type Request, type Response, Router } from 'express';
+import { basePathOf } from '../http/api-prefix.ts';
 import { methodNotAllowed } from '../http/errors.ts';
 import { sendJson } from '../http/json.ts';
 import { HttpProblem } from '../http/problem.ts';
@@ -37,7 +38,7 @@ export function itemsRouter(items: ItemsRepository): Router {
         // Relative to the path the client used, so /api/items links stay under /api.
         res.setHeader(
           'Link',
-          `<${req.baseUrl}/items?limit=${limit}&after=${page.nextAfter}>; rel="next"`,
+          `<${basePathOf(res)}/items?limit=${limit}&after=${page.nextAfter}>; rel="next"`,
         );
       }
       sendJson(res, 200, page.items);
@@ -51,7 +52,7 @@ export function itemsRouter(items: ItemsRepository): Router {
       async (req: Request, res: Response) => {
         const { name } = parseOrReject(itemBody, req.body, 'body');
         const item = await items.create(name);
-        res.location(`${req.baseUrl}/items/${item.id}`);
+        res.location(`${basePathOf(res)}/items/${item.id}`);
         sendJson(res, 201, item);
       },
     )
