@@ -16,6 +16,17 @@ export interface ServerAddress {
   connectTimeoutMs?: number;
 }
 
+/** The contract's MYSQL_* variables that point the API at `database` on `server`. */
+export function mysqlEnv(server: ServerAddress, database: string): Record<string, string> {
+  return {
+    MYSQL_HOST: server.host,
+    MYSQL_PORT: String(server.port),
+    MYSQL_USER: server.user,
+    MYSQL_PASSWORD: server.password,
+    MYSQL_DATABASE: database,
+  };
+}
+
 const DATABASE_NAME = /^[A-Za-z0-9_]{1,64}$/;
 
 function assertDatabaseName(name: string): void {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   createScratchDatabase,
+  mysqlEnv,
   type ScratchDatabase,
   type ServerAddress,
 } from '../db/bootstrap.ts';
@@ -73,11 +74,7 @@ beforeAll(async () => {
     cwd: stage.workdir,
     env: runtimeEnv({
       API_PORT: String(apiPort),
-      MYSQL_HOST: server.host,
-      MYSQL_PORT: String(server.port),
-      MYSQL_USER: server.user,
-      MYSQL_PASSWORD: server.password,
-      MYSQL_DATABASE: scratch.name,
+      ...mysqlEnv(server, scratch.name),
     }),
   });
   await waitUntilAnswering(api, `${base()}${API_ROUTES.liveness}`, START_TIMEOUT_MS);

@@ -2,7 +2,7 @@
 // once and then started against one scratch database at a time.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ServerAddress } from '../../db/bootstrap.ts';
+import { mysqlEnv, type ServerAddress } from '../../db/bootstrap.ts';
 import { findFreePort, type StartedProcess, startProcess, waitUntilReady } from './processes.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -45,11 +45,7 @@ export function buildServers(): void {
 function databaseEnv(server: ServerAddress, database: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    MYSQL_HOST: server.host,
-    MYSQL_PORT: String(server.port),
-    MYSQL_USER: server.user,
-    MYSQL_PASSWORD: server.password,
-    MYSQL_DATABASE: database,
+    ...mysqlEnv(server, database),
     NODE_ENV: 'production',
   };
 }

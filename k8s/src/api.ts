@@ -23,7 +23,7 @@ import {
   scratchMount,
   scratchVolume,
 } from './pod-security.ts';
-import { SURGE_ONLY_ROLLOUT, tokenlessServiceAccount } from './workload.ts';
+import { httpService, SURGE_ONLY_ROLLOUT, tokenlessServiceAccount } from './workload.ts';
 
 const COMPONENT = 'api';
 const SECRETS_DIRECTORY = '/var/run/secrets/tristack';
@@ -150,14 +150,7 @@ export class Api extends Construct {
 
     tokenlessServiceAccount(this, metadata(COMPONENT));
 
-    new k8s.KubeService(this, 'service', {
-      metadata: metadata(SERVICE_NAMES.api),
-      spec: {
-        type: 'ClusterIP',
-        selector: selectorLabels(COMPONENT),
-        ports: [{ name: 'http', port: PORTS.api, targetPort: k8s.IntOrString.fromString('http') }],
-      },
-    });
+    httpService(this, metadata(SERVICE_NAMES.api), selectorLabels(COMPONENT), PORTS.api);
 
     const deployment = new k8s.KubeDeployment(this, 'deployment', {
       metadata: metadata(COMPONENT),

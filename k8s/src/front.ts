@@ -13,7 +13,7 @@ import {
   scratchMount,
   scratchVolume,
 } from './pod-security.ts';
-import { SURGE_ONLY_ROLLOUT, tokenlessServiceAccount } from './workload.ts';
+import { httpService, SURGE_ONLY_ROLLOUT, tokenlessServiceAccount } from './workload.ts';
 
 const COMPONENT = 'front';
 // httpd writes only its pid file (PidFile /tmp/httpd.pid); logs go to stdout and stderr.
@@ -59,16 +59,7 @@ export class Front extends Construct {
 
     tokenlessServiceAccount(this, metadata(COMPONENT));
 
-    new k8s.KubeService(this, 'service', {
-      metadata: metadata(SERVICE_NAMES.front),
-      spec: {
-        type: 'ClusterIP',
-        selector: selectorLabels(COMPONENT),
-        ports: [
-          { name: 'http', port: PORTS.front, targetPort: k8s.IntOrString.fromString('http') },
-        ],
-      },
-    });
+    httpService(this, metadata(SERVICE_NAMES.front), selectorLabels(COMPONENT), PORTS.front);
 
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: metadata(COMPONENT),

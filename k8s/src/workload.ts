@@ -18,3 +18,20 @@ export function tokenlessServiceAccount(scope: Construct, metadata: k8s.ObjectMe
     automountServiceAccountToken: false,
   });
 }
+
+/** A ClusterIP Service in front of a tier's pods, on their port named `http`. */
+export function httpService(
+  scope: Construct,
+  metadata: k8s.ObjectMeta,
+  selector: Record<string, string>,
+  port: number,
+): void {
+  new k8s.KubeService(scope, 'service', {
+    metadata,
+    spec: {
+      type: 'ClusterIP',
+      selector,
+      ports: [{ name: 'http', port, targetPort: k8s.IntOrString.fromString('http') }],
+    },
+  });
+}

@@ -16,7 +16,7 @@ import { createMetrics } from '../../api/src/metrics.ts';
 import { testServerAddress } from '../../api/test/support/database.ts';
 import { freePort } from '../../api/test/support/ports.ts';
 import { runLoad } from '../../bench/src/load.ts';
-import { createScratchDatabase } from '../../db/bootstrap.ts';
+import { createScratchDatabase, mysqlEnv } from '../../db/bootstrap.ts';
 import { ROUTE_TEMPLATES } from '../src/series-check.ts';
 
 const SERVER_ENTRY = fileURLToPath(new URL('../../api/src/server.ts', import.meta.url));
@@ -50,11 +50,7 @@ async function startApi(database: string, logLevel: LogLevel, logFile: string) {
     env: {
       PATH: process.env.PATH,
       API_PORT: String(port),
-      MYSQL_HOST: server.host,
-      MYSQL_PORT: String(server.port),
-      MYSQL_USER: server.user,
-      MYSQL_PASSWORD: server.password,
-      MYSQL_DATABASE: database,
+      ...mysqlEnv(server, database),
       RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: logLevel,
     },

@@ -67,14 +67,15 @@ export function itemsRouter(items: ItemsRepository): Router {
       sendJson(res, 200, item);
     })
     .put(
-      (req, _res, next) => {
-        parseOrReject(itemId, req.params.id, 'path');
+      // The id and the content type are checked before the body is read.
+      (req, res, next) => {
+        res.locals.itemId = parseOrReject(itemId, req.params.id, 'path');
         requireJson(req);
         next();
       },
       jsonBody,
       async (req: Request, res: Response) => {
-        const id = parseOrReject(itemId, req.params.id, 'path');
+        const id = res.locals.itemId as number;
         const { name } = parseOrReject(itemBody, req.body, 'body');
         const item = await items.rename(id, name);
         if (!item) throw notFound(id);

@@ -1,6 +1,7 @@
 // Builds the real app (real pool, real database) for supertest, capturing its JSON log lines.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
+import { mysqlEnv } from '../../../db/bootstrap.ts';
 import { createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createDatabase, type Database } from '../../src/db.ts';
@@ -32,11 +33,7 @@ export function testEnv(
 ): NodeJS.ProcessEnv {
   const server = testServerAddress();
   return {
-    MYSQL_HOST: server.host,
-    MYSQL_PORT: String(server.port),
-    MYSQL_USER: server.user,
-    MYSQL_PASSWORD: server.password,
-    MYSQL_DATABASE: database,
+    ...mysqlEnv(server, database),
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'info',
     ...overrides,

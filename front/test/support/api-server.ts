@@ -1,6 +1,7 @@
 // The real API (api/src/server.ts) as a child process, stoppable and restartable on one port so
 // the tests can take it away from the page and give it back.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mysqlEnv } from '../../../db/bootstrap.ts';
 import { API_ENTRY, REPO_ROOT } from './paths.ts';
 import { findFreePort, LOOPBACK } from './ports.ts';
 import { OutputTail, stopProcess, waitForHttp } from './processes.ts';
@@ -43,11 +44,7 @@ export class ApiServer {
       env: {
         PATH: process.env.PATH,
         API_PORT: String(this.port),
-        MYSQL_HOST: DATABASE_SERVER.host,
-        MYSQL_PORT: String(DATABASE_SERVER.port),
-        MYSQL_USER: DATABASE_SERVER.user,
-        MYSQL_PASSWORD: DATABASE_SERVER.password,
-        MYSQL_DATABASE: this.databaseName,
+        ...mysqlEnv(DATABASE_SERVER, this.databaseName),
         // The browser tests send many requests from one address in a few seconds.
         RATE_LIMIT_PER_MINUTE: '0',
         LOG_LEVEL: 'warn',

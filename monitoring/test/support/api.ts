@@ -3,7 +3,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type ApiProcess, startApiProcess } from '../../../api/test/support/api-process.ts';
 import { testServerAddress } from '../../../api/test/support/database.ts';
-import { createScratchDatabase, type ScratchDatabase } from '../../../db/bootstrap.ts';
+import { createScratchDatabase, mysqlEnv, type ScratchDatabase } from '../../../db/bootstrap.ts';
 
 export interface RunningApi {
   readonly baseUrl: string;
@@ -19,11 +19,7 @@ export function useRunningApi(extraEnv: NodeJS.ProcessEnv = {}): RunningApi {
     const server = testServerAddress();
     scratch = await createScratchDatabase(server, 'tristack_monitoring');
     api = await startApiProcess({
-      MYSQL_HOST: server.host,
-      MYSQL_PORT: String(server.port),
-      MYSQL_USER: server.user,
-      MYSQL_PASSWORD: server.password,
-      MYSQL_DATABASE: scratch.name,
+      ...mysqlEnv(server, scratch.name),
       // Bursts come from one address: the limit would turn them into 429s.
       RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'info',
