@@ -1,12 +1,13 @@
 // Running the API as a server: listen, bound slow clients, and shut down gracefully (fail
 // readiness, stop accepting, finish in-flight requests, close the pool) within a bounded time.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createDatabase } from './db.ts';
 import { trackConnections } from './drain.ts';
 import type { Lifecycle } from './health.ts';
+import { createExpressServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -50,15 +51,12 @@ export async function startApi(
   const lifecycle: Lifecycle = { draining: false };
   const app = createApp({ config, db, logger, metrics, lifecycle });
 
-  const server = createServer(
-    {
-      headersTimeout: timeouts.headersMs,
-      requestTimeout: timeouts.requestMs,
-      keepAliveTimeout: timeouts.keepAliveMs,
-      connectionsCheckingInterval: timeouts.checkIntervalMs,
-    },
-    app,
-  );
+  const server = createExpressServer(app, {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionsCheckingInterval: timeouts.checkIntervalMs,
+  });
   const connections = trackConnections(server);
 
   await new Promise<void>((resolve, reject) => {
