@@ -37,13 +37,25 @@ export interface TargetCheck {
   detail: string;
 }
 
+/** One round of the page-scaling phase: p50s (ms) of runs seconds apart. */
+export interface GrowthRound {
+  tristackAt1000: number;
+  tristackAt1000000: number;
+  referenceAt1000: number;
+  referenceAt1000000: number;
+}
+
+/** From the page-scaling phase (page-scaling.ts), not from the per-size tables. */
 export interface LatencyGrowth {
   scenario: ScenarioId;
+  /** Medians of the rounds' p50s. */
   p50MsAt1000: number;
   p50MsAt1000000: number;
+  /** The median of the rounds' own ratios (1,000,000 rows over 1,000). */
   ratio: number;
-  /** The same ratio for the reference server: how much of the change is the machine's. */
-  referenceRatio: number | null;
+  /** The same for the reference server: how much of the change is the database's. */
+  referenceRatio: number;
+  rounds: GrowthRound[];
 }
 
 export interface BenchResult {

@@ -3,12 +3,13 @@
 import { cpus, loadavg } from 'node:os';
 import { POOL_CONNECTION_LIMIT } from '../../api/src/db.ts';
 import type { ScratchDatabase, ServerAddress } from '../../db/bootstrap.ts';
-import { assertServerReachable, createSeededDatabase } from './database.ts';
+import { assertServerReachable, createSeededDatabase, type SeededDatabase } from './database.ts';
 import { findMaxId } from './discover.ts';
 import { runLoad } from './load.ts';
 import type { BenchOptions } from './options.ts';
+import { measurePageScaling, type ServedTable } from './page-scaling.ts';
 import { residentMemoryMiB, stopAllProcesses, stopProcess } from './processes.ts';
-import type { BenchResult, RunResult, SizeResult } from './results.ts';
+import type { BenchResult, LatencyGrowth, RunResult, SizeResult } from './results.ts';
 import { apiRevision } from './revision.ts';
 import { type Scenario, scenariosFor } from './scenarios.ts';
 import {
@@ -18,7 +19,7 @@ import {
   startApi,
   startReference,
 } from './servers.ts';
-import { checkTargets, latencyGrowth } from './targets.ts';
+import { checkTargets, LARGE_TABLE_ROWS, SMALL_TABLE_ROWS } from './targets.ts';
 
 export type Log = (line: string) => void;
 
@@ -100,12 +101,19 @@ const asTarget = (server: RunningServer): Target => ({
   pid: server.pid,
 });
 
-async function benchmarkTableSize(
+interface ServedDatabase {
+  database: SeededDatabase;
+  api: RunningServer;
+  reference: RunningServer;
+}
+
+/** Seeds a table of `rows`, starts both servers on it, runs `use`, then stops and drops all. */
+async function withServedTable<T>(
   server: ServerAddress,
   rows: number,
-  options: BenchOptions,
   log: Log,
-): Promise<SizeResult> {
+  use: (served: ServedDatabase) => Promise<T>,
+): Promise<T> {
   log(`\n${rows.toLocaleString('en')} rows: seeding...`);
   // Known to cleanUp() from its creation on: Ctrl-C during a long seed must drop it too.
   let scratch: ScratchDatabase | undefined;
@@ -122,6 +130,23 @@ async function benchmarkTableSize(
     log(
       `  API ready in ${api.startToReadyMs.toFixed(0)} ms, reference in ${reference.startToReadyMs.toFixed(0)} ms`,
     );
+    return await use({ database, api, reference });
+  } finally {
+    await Promise.all(
+      [api, reference].flatMap((running) => (running ? [stopProcess(running.process.child)] : [])),
+    );
+    if (scratch) openDatabases.delete(scratch);
+    await database.drop();
+  }
+}
+
+function benchmarkTableSize(
+  server: ServerAddress,
+  rows: number,
+  options: BenchOptions,
+  log: Log,
+): Promise<SizeResult> {
+  return withServedTable(server, rows, log, async ({ database, api, reference }) => {
     const runs = await measureScenarios(
       scenariosFor(database.maxId),
       asTarget(api),
@@ -139,13 +164,28 @@ async function benchmarkTableSize(
       runs,
       throughputRatios: throughputRatios(runs),
     };
-  } finally {
-    await Promise.all(
-      [api, reference].flatMap((running) => (running ? [stopProcess(running.process.child)] : [])),
-    );
-    if (scratch) openDatabases.delete(scratch);
-    await database.drop();
-  }
+  });
+}
+
+const servedTable = ({ database, api, reference }: ServedDatabase): ServedTable => ({
+  rows: database.rows,
+  maxId: database.maxId,
+  apiUrl: api.baseUrl,
+  referenceUrl: reference.baseUrl,
+});
+
+/** The latency target's own phase: both table sizes at once, runs alternating between them. */
+function benchmarkPageScaling(
+  server: ServerAddress,
+  options: BenchOptions,
+  log: Log,
+): Promise<LatencyGrowth[]> {
+  log('\npage scaling: 1,000 and 1,000,000 rows served side by side, runs alternating');
+  return withServedTable(server, SMALL_TABLE_ROWS, log, (small) =>
+    withServedTable(server, LARGE_TABLE_ROWS, log, (large) =>
+      measurePageScaling(servedTable(small), servedTable(large), options, log),
+    ),
+  );
 }
 
 async function benchmarkUrl(url: string, options: BenchOptions, log: Log): Promise<SizeResult> {
@@ -178,6 +218,7 @@ export async function runBenchmark(
   const startedAt = new Date().toISOString();
   const loadAverageAtStart = loadavg();
   const sizes: SizeResult[] = [];
+  let growth: LatencyGrowth[] = [];
   const api = options.url ? null : apiRevision(REPO_ROOT);
   if (options.url) {
     sizes.push(await benchmarkUrl(options.url, options, log));
@@ -187,8 +228,9 @@ export async function runBenchmark(
     buildServers();
     for (const rows of options.rowCounts)
       sizes.push(await benchmarkTableSize(server, rows, options, log));
+    if ([SMALL_TABLE_ROWS, LARGE_TABLE_ROWS].every((rows) => options.rowCounts.includes(rows)))
+      growth = await benchmarkPageScaling(server, options, log);
   }
-  const growth = latencyGrowth(sizes);
   return {
     startedAt,
     finishedAt: new Date().toISOString(),
