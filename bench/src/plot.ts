@@ -51,6 +51,9 @@ function collectSeries(result: BenchResult): Series[] {
   return [...byKey.values()];
 }
 
+// 1K, 10K, 100K, 1M: full numbers (100,000 beside 1,000,000) ran into each other.
+const COMPACT = new Intl.NumberFormat('en', { notation: 'compact' });
+
 /** A round step (1, 2 or 5 times a power of ten) giving about Y_TICKS ticks up to max. */
 function niceStep(max: number): number {
   const rough = max / Y_TICKS;
@@ -91,7 +94,7 @@ function drawPanel(
     const position = x(10 ** power);
     parts.push(
       `<line x1="${position}" x2="${position}" y1="${MARGIN.top}" y2="${MARGIN.top + height}" stroke="#eee"/>`,
-      `<text x="${position}" y="${MARGIN.top + height + 16}" text-anchor="middle" ${FONT}>${(10 ** power).toLocaleString('en')}</text>`,
+      `<text x="${position}" y="${MARGIN.top + height + 16}" text-anchor="middle" ${FONT}>${COMPACT.format(10 ** power)}</text>`,
     );
   }
   parts.push(
