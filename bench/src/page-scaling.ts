@@ -10,12 +10,13 @@ import type { BenchOptions } from './options.ts';
 import type { GrowthRound, LatencyGrowth } from './results.ts';
 import type { Log } from './run-benchmark.ts';
 import { type ScenarioId, scenariosFor } from './scenarios.ts';
+import { median } from './statistics.ts';
+import { LATENCY_GROWTH_SCENARIOS } from './targets.ts';
 
 /** Alternations per scenario: an odd count, so the median is one round's own figure. */
-export const SCALING_ROUNDS = 5;
+const SCALING_ROUNDS = 5;
 /** Each run's length: short, since what the rounds buy is nearness in time. */
 const SCALING_RUN_SECONDS = 3;
-const SCALING_SCENARIOS: ScenarioId[] = ['first-page', 'deep-page'];
 
 /** One table's two servers. */
 export interface ServedTable {
@@ -24,14 +25,6 @@ export interface ServedTable {
   apiUrl: string;
   referenceUrl: string;
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 async function p50Of(
   baseUrl: string,
@@ -79,7 +72,7 @@ export async function measurePageScaling(
   const load = (url: string, table: ServedTable, scenario: ScenarioId, runSeconds = seconds) =>
     p50Of(url, table, scenario, runSeconds, options.connections);
   const growth: LatencyGrowth[] = [];
-  for (const scenario of SCALING_SCENARIOS) {
+  for (const scenario of LATENCY_GROWTH_SCENARIOS) {
     if (options.warmupSeconds > 0) {
       for (const table of [small, large])
         for (const url of [table.apiUrl, table.referenceUrl])

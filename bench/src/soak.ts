@@ -11,6 +11,7 @@ import { DEFAULT_RESULTS_DIRECTORY } from './options.ts';
 import { killAllProcessesNow, residentMemoryMiB, stopAllProcesses } from './processes.ts';
 import { scenariosFor } from './scenarios.ts';
 import { buildServers, startApi } from './servers.ts';
+import { median } from './statistics.ts';
 
 const LIMITS = {
   duration: { default: 60, min: 10, max: 600 },
@@ -43,11 +44,6 @@ function parseFlags(argv: string[]): Record<Flag, number> {
     values[flag] = value;
   }
   return values;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** The API's own view of its JavaScript heap (prom-client's default metric), to tell a leak from V8 growing its spaces. */

@@ -11,7 +11,8 @@ export const MAX_START_TO_READY_MS = 1_000;
 export const SMALL_TABLE_ROWS = 1_000;
 export const LARGE_TABLE_ROWS = 1_000_000;
 const FIRST_PAGE_RATIO_SIZES = [3, LARGE_TABLE_ROWS];
-const LATENCY_GROWTH_SCENARIOS: ScenarioId[] = ['first-page', 'deep-page'];
+/** The pages the latency target compares across table sizes. */
+export const LATENCY_GROWTH_SCENARIOS: ScenarioId[] = ['first-page', 'deep-page'];
 
 const format = (value: number, digits = 2) => value.toFixed(digits);
 
