@@ -11,6 +11,28 @@ const port = z.coerce
   .min(1, 'must be a port from 1 to 65535')
   .max(65_535, 'must be a port from 1 to 65535');
 
+/** A duration in milliseconds from `min` to `max`, with messages that say the unit. */
+function milliseconds(min: number, max: number) {
+  return z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(min, `must be at least ${min} ms`)
+    .max(max, `must be at most ${max} ms`);
+}
+
+/**
+ * How long the API keeps serving after SIGTERM, readiness already failing, before it closes its
+ * listener. 2 s: where nothing removes the instance from the balancers before the signal
+ * (Compose, a plain `docker stop`, `npm start`), this is all the time a balancer that checks
+ * /status every second or so has to stop sending new connections, and a keep-alive client busy
+ * enough to send a request in it is told `Connection: close`. It stays short because a plain
+ * `docker stop` kills after 10 s in all, which must still hold the drain, and Ctrl-C on
+ * `npm start` should not feel stuck. Kubernetes sets its own value (k8s/src/api.ts).
+ */
+const DEFAULT_SHUTDOWN_DELAY_MS = 2000;
+/** Past a minute the delay outlasts every orchestrator's default kill timeout. */
+const MAX_SHUTDOWN_DELAY_MS = 60_000;
+
 const originList = z
   .string()
   .transform((value) =>
@@ -41,12 +63,7 @@ const envSchema = z.object({
   MYSQL_USER: z.string().min(1, 'must not be empty').default('root'),
   MYSQL_PASSWORD: z.string().default(''),
   MYSQL_PASSWORD_FILE: z.string().min(1, 'must be a file path').optional(),
-  MYSQL_TIMEOUT_MS: z.coerce
-    .number({ error: 'must be a number of milliseconds' })
-    .int('must be a whole number of milliseconds')
-    .min(100, 'must be at least 100 ms')
-    .max(60_000, 'must be at most 60000 ms')
-    .default(2000),
+  MYSQL_TIMEOUT_MS: milliseconds(100, 60_000).default(2000),
   CORS_ORIGINS: originList.default(['http://localhost:8080']),
   RATE_LIMIT_PER_MINUTE: z.coerce
     .number({ error: 'must be a number of requests' })
@@ -56,6 +73,7 @@ const envSchema = z.object({
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
+  SHUTDOWN_DELAY_MS: milliseconds(0, MAX_SHUTDOWN_DELAY_MS).default(DEFAULT_SHUTDOWN_DELAY_MS),
 });
 
 /** The environment variables the API reads: compose and the manifests must set these names. */
@@ -77,6 +95,8 @@ export interface Config {
   /** Requests per minute per client address; 0 turns the limit off. */
   rateLimitPerMinute: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** After SIGTERM, how long the listener stays open (readiness failing) before the drain; 0 closes it at once. */
+  shutdownDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -128,5 +148,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: values.CORS_ORIGINS,
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     logLevel: values.LOG_LEVEL,
+    shutdownDelayMs: values.SHUTDOWN_DELAY_MS,
   };
 }

@@ -19,6 +19,7 @@ describe('configuration from the environment', () => {
         'MYSQL_TIMEOUT_MS',
         'MYSQL_USER',
         'RATE_LIMIT_PER_MINUTE',
+        'SHUTDOWN_DELAY_MS',
       ].sort(),
     );
   });
@@ -37,6 +38,7 @@ describe('configuration from the environment', () => {
       corsOrigins: ['http://localhost:8080'],
       rateLimitPerMinute: 6000,
       logLevel: 'info',
+      shutdownDelayMs: 2000,
     });
   });
 
@@ -55,6 +57,14 @@ describe('configuration from the environment', () => {
   });
 
   it.each([
+    ['0', 0],
+    ['250', 250],
+    ['60000', 60_000],
+  ])('reads SHUTDOWN_DELAY_MS=%s as %i ms, 0 closing the listener at once', (value, expected) => {
+    expect(loadConfig({ SHUTDOWN_DELAY_MS: value }).shutdownDelayMs).toBe(expected);
+  });
+
+  it.each([
     ['API_PORT', 'abc'],
     ['API_PORT', '70000'],
     ['API_PORT', '80.5'],
@@ -66,9 +76,22 @@ describe('configuration from the environment', () => {
     ['CORS_ORIGINS', 'http://ok.test/path'],
     ['RATE_LIMIT_PER_MINUTE', '-1'],
     ['LOG_LEVEL', 'loud'],
+    ['SHUTDOWN_DELAY_MS', '-1'],
+    ['SHUTDOWN_DELAY_MS', '60001'],
+    ['SHUTDOWN_DELAY_MS', '1.5'],
+    ['SHUTDOWN_DELAY_MS', '5s'],
   ])('rejects %s=%j with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(
       new RegExp(`^invalid configuration: ${name}: `),
+    );
+  });
+
+  it('says what a bad SHUTDOWN_DELAY_MS should be', () => {
+    expect(() => loadConfig({ SHUTDOWN_DELAY_MS: '90000' })).toThrow(
+      'invalid configuration: SHUTDOWN_DELAY_MS: must be at most 60000 ms',
+    );
+    expect(() => loadConfig({ SHUTDOWN_DELAY_MS: '5s' })).toThrow(
+      'invalid configuration: SHUTDOWN_DELAY_MS: must be a number of milliseconds',
     );
   });
 

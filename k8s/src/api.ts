@@ -34,6 +34,9 @@ const PRE_STOP_PAUSE_SECONDS = 5;
 // The pause (5 s), plus the API's own drain (SHUTDOWN_GRACE_MS in api/src/lifecycle.ts, 10 s),
 // plus a margin before SIGKILL; a test holds the two together.
 const TERMINATION_GRACE_SECONDS = 30;
+// After the pause and SIGTERM, the API keeps serving this long (SHUTDOWN_DELAY_MS) before its
+// listener closes: connections still pinned to the pod are answered and told to reconnect.
+const SHUTDOWN_DELAY_MS = 5000;
 // /status waits up to MYSQL_TIMEOUT_MS (2 s by default) for the database: the probe waits longer.
 const READINESS_TIMEOUT_SECONDS = 3;
 const DEFAULT_TARGET_CPU_PERCENT = 70;
@@ -118,6 +121,7 @@ export function apiEnvironment(props: ApiProps): Record<string, string> {
     CORS_ORIGINS: props.corsOrigins ?? DEFAULTS.corsOrigins,
     RATE_LIMIT_PER_MINUTE: String(props.rateLimitPerMinute ?? DEFAULTS.rateLimitPerMinute),
     LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
+    SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS),
   };
 }
 
