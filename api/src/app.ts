@@ -40,10 +40,9 @@ export function createApp({ config, db, logger, metrics, lifecycle }: AppDepende
   app.use(stripApiPrefix);
   app.use(requestContext(logger, metrics));
   app.use((_req, res, next) => {
-    // API answers are live data: never stored in shared caches.
+    // API answers are live data: never stored in shared caches. (`Connection: close` while
+    // shutting down is the server's, drain.ts: it must reach answers already under way too.)
     res.setHeader('Cache-Control', 'no-store');
-    // While draining, ask keep-alive clients to reconnect (to another pod).
-    if (lifecycle.draining) res.setHeader('Connection', 'close');
     next();
   });
   app.use(securityHeaders());

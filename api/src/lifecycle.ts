@@ -1,7 +1,10 @@
-// Running the API as a server: listen, bound slow clients, and shut down gracefully (fail
-// readiness, stop accepting, finish in-flight requests, close the pool) within a bounded time.
+// Running the API as a server: listen, bound slow clients, and shut down gracefully within a
+// bounded time: fail readiness and ask every client to reconnect, keep serving for the shutdown
+// delay so that balancers stop sending new connections here, then stop accepting, finish
+// in-flight requests and close the pool.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createDatabase } from './db.ts';
@@ -11,7 +14,10 @@ import { createExpressServer } from './http/server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 
-/** In-flight requests get this long to finish after SIGTERM (Kubernetes allows 30 s in all). */
+/**
+ * In-flight requests get this long to finish once the listener closes, after the shutdown delay
+ * (Kubernetes allows 30 s in all: k8s/src/api.ts adds it up).
+ */
 export const SHUTDOWN_GRACE_MS = 10_000;
 /** How long clients get before the server gives up on them, so slow ones cannot hold connections. */
 export interface ClientTimeouts {
@@ -74,6 +80,7 @@ export async function startApi(
       mysql: { ...config.mysql, password: undefined },
       corsOrigins: config.corsOrigins,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      shutdownDelayMs: config.shutdownDelayMs,
     },
     `tristack API listening on ${port}`,
   );
@@ -86,7 +93,15 @@ export async function startApi(
   function shutdown(reason: string): Promise<boolean> {
     stopping ??= (async () => {
       lifecycle.draining = true;
-      logger.info({ event: 'api.stopping', reason }, 'shutting down: draining in-flight requests');
+      connections.closeAfterEachAnswer();
+      logger.info(
+        { event: 'api.stopping', reason, delayMs: config.shutdownDelayMs },
+        'shutting down: readiness fails; still serving until balancers stop sending here',
+      );
+      // The listener stays open: a connection a balancer sends before it has seen /status fail,
+      // or one already waiting in the kernel's accept queue, is served rather than reset.
+      await sleep(config.shutdownDelayMs);
+      logger.info({ event: 'api.draining' }, 'closing the listener: draining in-flight requests');
       const drained = await connections.drain(SHUTDOWN_GRACE_MS);
       await db
         .close()

@@ -53,12 +53,13 @@ describe('the API process and its database', () => {
     await proxy.stop();
   });
 
-  function env() {
+  function env(overrides: Record<string, string> = {}) {
     return testEnv(database.name, {
       MYSQL_HOST: '127.0.0.1',
       MYSQL_PORT: String(proxy.port),
       MYSQL_TIMEOUT_MS: String(TIMEOUT_MS),
       LOG_LEVEL: 'info',
+      ...overrides,
     });
   }
 
@@ -94,9 +95,9 @@ describe('the API process and its database', () => {
     expect(api.child.exitCode).toBeNull();
   });
 
-  it('on SIGTERM finishes in-flight requests, refuses new connections and exits 0', async () => {
+  it('with SHUTDOWN_DELAY_MS=0, on SIGTERM finishes in-flight requests, refuses new connections at once, exits 0', async () => {
     await proxy.start();
-    api = await startApiProcess(env());
+    api = await startApiProcess(env({ SHUTDOWN_DELAY_MS: '0' }));
     // Open a few pooled connections first, then slow the database so requests are in flight.
     await Promise.all(Array.from({ length: 4 }, () => fetch(`${api?.baseUrl}/items`)));
     proxy.delayMs = 400;
@@ -111,7 +112,7 @@ describe('the API process and its database', () => {
     expect(await exitCode).toBe(0);
     expect(performance.now() - stopped).toBeLessThan(5000);
     const events = api.stdout.map((line) => JSON.parse(line).event).filter(Boolean);
-    expect(events).toEqual(expect.arrayContaining(['api.stopping', 'api.stopped']));
+    expect(events).toEqual(expect.arrayContaining(['api.stopping', 'api.draining', 'api.stopped']));
   });
 
   it('exits 0 on SIGINT too', async () => {
