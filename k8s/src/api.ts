@@ -28,15 +28,31 @@ import { httpService, SURGE_ONLY_ROLLOUT, tokenlessServiceAccount } from './work
 const COMPONENT = 'api';
 const SECRETS_DIRECTORY = '/var/run/secrets/tristack';
 const TMP: ScratchDirectory = { name: 'tmp', mountPath: '/tmp', sizeLimitMiB: 64 };
-// Endpoints take a few seconds to drop a terminating pod everywhere (kube-proxy, the ingress
-// controller); the pause keeps it serving meanwhile, then SIGTERM starts the API's own drain.
+// The shutdown budget: how a pod stops without failing a request, and why it fits in time.
+//
+//   preStop pause          5 s  Kubernetes removes the terminating pod's endpoints while this
+//                               runs, but kube-proxy on every node and the ingress controller
+//                               take a few seconds to follow; the API serves as usual meanwhile.
+//   + shutdown delay       5 s  SIGTERM: /status fails and every answer says `Connection: close`,
+//     (SHUTDOWN_DELAY_MS)       but the listener stays open. Connections pinned to the pod (pooled
+//                               keep-alive clients, an endpoint list slower than the pause) are
+//                               served and told to reconnect elsewhere; connections still idle at
+//                               the end are closed with a FIN.
+//   + drain grace         10 s  The listener closes and in-flight requests finish
+//     (SHUTDOWN_GRACE_MS)       (api/src/lifecycle.ts); usually milliseconds, since every
+//                               database call is bounded by MYSQL_TIMEOUT_MS.
+//   + margin               5 s  Closing the pool, flushing the logs, the kubelet's own latency.
+//   <= terminationGracePeriodSeconds, 30 s, after which the kubelet sends SIGKILL.
+//
+// The delay here is longer than the API's own default (2 s, for Compose and `docker stop`, where
+// no preStop runs): the pause has already moved the balancers, and the 30 s allow 5 more seconds
+// for late endpoint updates and idle pools at no cost to a rollout, which starts the new pod
+// first. k8s/test/shutdown-budget.test.ts adds these up in the rendered objects.
 const PRE_STOP_PAUSE_SECONDS = 5;
-// The pause (5 s), plus the API's own drain (SHUTDOWN_GRACE_MS in api/src/lifecycle.ts, 10 s),
-// plus a margin before SIGKILL; a test holds the two together.
-const TERMINATION_GRACE_SECONDS = 30;
-// After the pause and SIGTERM, the API keeps serving this long (SHUTDOWN_DELAY_MS) before its
-// listener closes: connections still pinned to the pod are answered and told to reconnect.
 const SHUTDOWN_DELAY_MS = 5000;
+/** What the budget keeps free after the drain grace, before SIGKILL. */
+export const SHUTDOWN_MARGIN_SECONDS = 5;
+const TERMINATION_GRACE_SECONDS = 30;
 // /status waits up to MYSQL_TIMEOUT_MS (2 s by default) for the database: the probe waits longer.
 const READINESS_TIMEOUT_SECONDS = 3;
 const DEFAULT_TARGET_CPU_PERCENT = 70;

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SHUTDOWN_GRACE_MS } from '../../api/src/lifecycle.ts';
 import { INIT_SQL_FILE } from '../src/database.ts';
 import { find, type Json, VARIANTS } from './fixtures.ts';
 import type { K8sObject } from './invariants.ts';
@@ -237,15 +236,6 @@ describe('the API', () => {
       (candidate: Any) => candidate.name === tmp.name,
     );
     expect(volume.emptyDir).toBeDefined();
-  });
-
-  it("pauses before SIGTERM and leaves the API's whole drain time before SIGKILL", () => {
-    const [command, seconds] = api.lifecycle.preStop.exec.command;
-    expect(command).toBe('sleep');
-    const pause = Number(seconds);
-    expect(pause).toBeGreaterThan(0);
-    const grace = podSpec(dev, 'Deployment', 'api').terminationGracePeriodSeconds;
-    expect(grace).toBeGreaterThan(pause + SHUTDOWN_GRACE_MS / 1000);
   });
 
   it('scales between 2 and 4 pods in dev and 3 and 10 in prod, the autoscaler owning the count', () => {
