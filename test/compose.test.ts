@@ -212,6 +212,20 @@ const BROKEN_COMPOSE_FILES: {
     expected: /api: must depend on db being service_healthy/,
   },
   {
+    name: "the API keeps docker's 10 s stop timeout, too short for the delay and the drain",
+    change: (c) => {
+      delete c.services.api.stop_grace_period;
+    },
+    expected: /api: stop_grace_period must be at least 17s .*found none \(docker's 10s\)/,
+  },
+  {
+    name: 'the database is killed before MySQL can flush',
+    change: (c) => {
+      c.services.db.stop_grace_period = '30s';
+    },
+    expected: /db: stop_grace_period must be at least 60s for MySQL to flush InnoDB; found 30s/,
+  },
+  {
     name: 'the front does not wait for a healthy API',
     change: (c) => {
       delete c.services.front.depends_on;
@@ -374,6 +388,12 @@ describe('the compose checker rejects a broken .env', () => {
     );
     const problems = await composeProblems(parse(COMPOSE_TEXT), env);
     expect(problems.join('\n')).toMatch(/db: MYSQL_USER must name an app user/);
+  });
+
+  it("when SHUTDOWN_DELAY_MS outgrows the API's stop_grace_period", async () => {
+    const env = envVariant((lines) => [...lines, 'SHUTDOWN_DELAY_MS=15000']);
+    const problems = await composeProblems(parse(COMPOSE_TEXT), env);
+    expect(problems.join('\n')).toMatch(/api: stop_grace_period must be at least 30s/);
   });
 
   it('when FRONT_PORT is not a port', async () => {

@@ -1,6 +1,8 @@
 // What the contract and the issue ask of docker-compose.yml, checked on the configuration that
 // `docker-compose config` resolved (.env interpolated, relative paths made absolute).
 import { join } from 'node:path';
+import { SHUTDOWN_GRACE_MS } from '../../api/src/lifecycle.ts';
+import { SHUTDOWN_MARGIN_SECONDS } from '../../k8s/src/api.ts';
 import { monitoringProblems, servicesWithoutProfile } from './compose-monitoring-rules.ts';
 import type { ResolvedCompose, ResolvedService } from './docker-compose.ts';
 import { REPO_ROOT } from './repo.ts';
@@ -24,6 +26,14 @@ const MYSQL_IMAGE = /^mysql:8\.4\.\d+(?:@sha256:[a-f0-9]{64})?$/;
 const MYSQL_DATA_DIR = '/var/lib/mysql';
 const INITDB_DIR = '/docker-entrypoint-initdb.d/';
 const NO_NEW_PRIVILEGES = /^no-new-privileges(?::true)?$/;
+/** What `docker stop` and `docker compose stop` wait without stop_grace_period. */
+const DOCKER_STOP_TIMEOUT_SECONDS = 10;
+/** Time for MySQL to flush InnoDB on SIGTERM, as the Kubernetes StatefulSet allows. */
+const DB_STOP_GRACE_SECONDS = 60;
+const DURATION_UNIT_SECONDS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001, us: 1e-6 };
+
+/** `docker-compose config` keeps stop_grace_period as written: a duration such as 20s or 1m30s. */
+type StoppableService = ResolvedService & { stop_grace_period?: string };
 
 /** Every contract violation in the resolved configuration, one readable line each. */
 export function composeContractProblems(
@@ -87,6 +97,7 @@ function databaseProblems(
   if (!db.environment?.MYSQL_USER || db.environment.MYSQL_USER === 'root') {
     problems.push('db: MYSQL_USER must name an app user (the mysql image refuses root)');
   }
+  problems.push(...stopGraceProblems('db', db, DB_STOP_GRACE_SECONDS, 'for MySQL to flush InnoDB'));
   return problems;
 }
 
@@ -129,6 +140,16 @@ function apiProblems(api: ResolvedService, expected: ComposeExpectations): strin
   const readiness = `http://127.0.0.1:${expected.ports.api}${expected.readinessPath}`;
   if (!probes.includes(readiness)) problems.push(`api: healthcheck must ask ${readiness}`);
   problems.push(...hardeningProblems('api', api));
+  const delaySeconds = Number(environment.SHUTDOWN_DELAY_MS ?? 0) / 1000;
+  const drainSeconds = SHUTDOWN_GRACE_MS / 1000;
+  problems.push(
+    ...stopGraceProblems(
+      'api',
+      api,
+      delaySeconds + drainSeconds + SHUTDOWN_MARGIN_SECONDS,
+      `for SHUTDOWN_DELAY_MS (${delaySeconds} s), the drain (${drainSeconds} s) and a margin (${SHUTDOWN_MARGIN_SECONDS} s)`,
+    ),
+  );
   return problems;
 }
 
@@ -207,6 +228,31 @@ function hardeningProblems(name: string, service: ResolvedService): string[] {
     problems.push(`${name}: security_opt must include no-new-privileges`);
   }
   return problems;
+}
+
+/** A service must get `neededSeconds` between SIGTERM and SIGKILL. */
+function stopGraceProblems(
+  name: string,
+  service: StoppableService,
+  neededSeconds: number,
+  why: string,
+): string[] {
+  const written = service.stop_grace_period;
+  const seconds = written === undefined ? DOCKER_STOP_TIMEOUT_SECONDS : durationSeconds(written);
+  if (seconds !== undefined && seconds >= neededSeconds) return [];
+  return [
+    `${name}: stop_grace_period must be at least ${neededSeconds}s ${why}; found ${written ?? `none (docker's ${DOCKER_STOP_TIMEOUT_SECONDS}s)`}`,
+  ];
+}
+
+/** "1m30s" -> 90; undefined when the text is not a compose duration. */
+function durationSeconds(text: string): number | undefined {
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|us|m|s)/g)];
+  if (parts.length === 0 || parts.map((part) => part[0]).join('') !== text) return undefined;
+  return parts.reduce(
+    (sum, [, amount, unit]) => sum + Number(amount) * (DURATION_UNIT_SECONDS[unit ?? ''] ?? 0),
+    0,
+  );
 }
 
 /** The URLs a healthcheck command asks, for checking them against the API's routes. */
