@@ -26,7 +26,7 @@ const NEW_CONNECTION_GRACE_MS = 1000;
 type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
 
 export interface ConnectionDrain {
-  /** Every answer from now on, and every one not yet started, asks the client to close. */
+  /** Every answer whose headers are not sent yet, in progress or to come, asks the client to close. */
   closeAfterEachAnswer(): void;
   /**
    * Closes the listener and every connection. Resolves true when no request had to be cut,

@@ -45,9 +45,10 @@ const TMP: ScratchDirectory = { name: 'tmp', mountPath: '/tmp', sizeLimitMiB: 64
 //   <= terminationGracePeriodSeconds, 30 s, after which the kubelet sends SIGKILL.
 //
 // The delay here is longer than the API's own default (2 s, for Compose and `docker stop`, where
-// no preStop runs): the pause has already moved the balancers, and the 30 s allow 5 more seconds
-// for late endpoint updates and idle pools at no cost to a rollout, which starts the new pod
-// first. k8s/test/shutdown-budget.test.ts adds these up in the rendered objects.
+// no preStop runs): the pause has already moved the balancers, and the 30 s leave room for 5 more
+// seconds for late endpoint updates and pooled clients; a rollout hardly waits for it, since it
+// starts the new pod before stopping the old. k8s/test/shutdown-budget.test.ts adds these up in
+// the rendered objects.
 const PRE_STOP_PAUSE_SECONDS = 5;
 const SHUTDOWN_DELAY_MS = 5000;
 /** What the budget keeps free after the drain grace, before SIGKILL. */
