@@ -94,13 +94,23 @@ const BROKEN_DOCKERFILES: { name: string; change: (text: string) => string; expe
   },
   {
     name: 'the base image is :latest',
-    change: (t) => t.replace(/^FROM node:\S+ AS base$/m, 'FROM node:latest AS base'),
+    change: (t) => t.replace(/^ARG NODE_IMAGE=\S+$/m, 'ARG NODE_IMAGE=node:latest'),
     expected: /never :latest/,
   },
   {
     name: 'the base image has no tag',
-    change: (t) => t.replace(/^FROM node:\S+ AS base$/m, 'FROM node AS base'),
+    change: (t) => t.replace(/^ARG NODE_IMAGE=\S+$/m, 'ARG NODE_IMAGE=node'),
     expected: /pin a tag/,
+  },
+  {
+    name: 'the base image ARG has no default, so a plain build fails',
+    change: (t) => t.replace(/^ARG NODE_IMAGE=\S+$/m, 'ARG NODE_IMAGE'),
+    expected: /give the ARG a default/,
+  },
+  {
+    name: 'a syntax directive makes the build fetch its frontend from a registry',
+    change: (t) => `# syntax=docker/dockerfile:1\n${t}`,
+    expected: /no `# syntax=` directive/,
   },
   {
     name: 'everything happens in one stage',

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
+import { baseImages } from '../../test/support/dockerfile-rules.ts';
 
 const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
 const dockerignore = readFileSync(new URL('../.dockerignore', import.meta.url), 'utf8');
@@ -44,8 +45,9 @@ describe('front/Dockerfile', () => {
     expect(validate(dockerfile).map((problem) => problem.message)).toEqual([]);
   });
 
-  it('builds FROM httpd:2.4-alpine', () => {
-    expect(argsOf('FROM')).toEqual(['httpd:2.4-alpine']);
+  it('builds FROM httpd:2.4-alpine, replaceable for a mirror with --build-arg HTTPD_IMAGE', () => {
+    expect(baseImages(dockerfile)).toEqual(['httpd:2.4-alpine']);
+    expect(argsOf('FROM')).toEqual([`${'${'}HTTPD_IMAGE}`]);
   });
 
   it('runs as www-data by number (uid and gid 82), so Kubernetes can verify it is not root', () => {

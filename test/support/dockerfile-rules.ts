@@ -56,15 +56,19 @@ const ROOT_USERS = new Set(['root', '0', '0:0', 'root:root']);
 /** Every broken invariant of a production image, one readable line each. */
 export function imageProblems(text: string, expected: ImageExpectations): string[] {
   const problems: string[] = [];
+  if (
+    DockerfileParser.parse(text)
+      .getDirectives()
+      .some((d) => d.getName() === 'syntax')
+  ) {
+    // Docker's BuildKit then pulls that frontend image before building: no build works offline.
+    problems.push('no `# syntax=` directive: the built-in frontend has RUN --mount already');
+  }
   const stages = stagesOf(text);
   if (stages.length < expected.minimumStages) {
     problems.push(`needs at least ${expected.minimumStages} stages (found ${stages.length})`);
   }
-  const stageNames = new Set(stages.map((stage) => stage.name).filter(Boolean));
-  for (const stage of stages) {
-    const image = stage.instructions[0]?.getArguments()[0]?.getValue() ?? '';
-    if (!stageNames.has(image)) problems.push(...baseImageProblems(image));
-  }
+  for (const image of baseImages(text)) problems.push(...baseImageProblems(image));
   const final = stages.at(-1);
   if (!final) return [...problems, 'has no FROM'];
   const of = (keyword: string) => final.instructions.filter((i) => i.getKeyword() === keyword);
@@ -120,7 +124,44 @@ export function imageProblems(text: string, expected: ImageExpectations): string
   return problems;
 }
 
+/**
+ * The ARGs declared before the first FROM, with their defaults (null: none). They are the knob a
+ * mirror or an air-gapped registry turns: `--build-arg NODE_IMAGE=...`.
+ */
+export function globalArgDefaults(text: string): Record<string, string | null> {
+  return Object.fromEntries(
+    DockerfileParser.parse(text)
+      .getInitialARGs()
+      .flatMap((arg) => {
+        const property = arg.getProperty();
+        return property ? [[property.getName(), property.getValue()]] : [];
+      }),
+  );
+}
+
+/**
+ * The image each stage starts from that is not an earlier stage, as a build without any
+ * --build-arg resolves it (`${NAME}` replaced by the global ARG's default).
+ */
+export function baseImages(text: string): string[] {
+  const defaults = globalArgDefaults(text);
+  const stages = stagesOf(text);
+  const stageNames = new Set(stages.map((stage) => stage.name).filter(Boolean));
+  return stages
+    .map((stage) => stage.instructions[0]?.getArguments()[0]?.getValue() ?? '')
+    .filter((image) => !stageNames.has(image))
+    .map((image) =>
+      image.replace(/\$\{(\w+)\}|\$(\w+)/g, (reference, braced, bare) => {
+        const value = defaults[braced ?? bare];
+        return value ?? reference;
+      }),
+    );
+}
+
 function baseImageProblems(image: string): string[] {
+  if (image.includes('$')) {
+    return [`FROM ${image}: give the ARG a default, so a build without --build-arg works`];
+  }
   const [nameAndTag = '', digest] = image.split('@');
   const tag = nameAndTag.includes(':') ? nameAndTag.slice(nameAndTag.lastIndexOf(':') + 1) : '';
   if (!tag && !digest) return [`FROM ${image}: pin a tag (and let Renovate add the digest)`];
