@@ -79,6 +79,14 @@ const BROKEN_COMPOSE_FILES: {
     expected: /api: must publish exactly container port 8000/,
   },
   {
+    name: 'the front is published on every address of the host',
+    change: (c) => {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose interpolation, not JavaScript
+      c.services.front.ports = ['${FRONT_PORT:-8080}:8080'];
+    },
+    expected: /front: must publish port 8080 on 127\.0\.0\.1 only/,
+  },
+  {
     name: 'the front publishes the wrong container port',
     change: (c) => {
       c.services.front.ports = ['8080:80'];

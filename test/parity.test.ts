@@ -9,7 +9,7 @@ import { API_ENV_VARS, loadConfig } from '../api/src/config.ts';
 import { INIT_SQL_PATH } from '../db/bootstrap.ts';
 import { IMAGE_NAMES, PORTS, SERVICE_NAMES } from '../k8s/src/contract.ts';
 import { imageRepository } from './support/compose-rules.ts';
-import { type ResolvedCompose, resolveCompose } from './support/docker-compose.ts';
+import { publishedPorts, type ResolvedCompose, resolveCompose } from './support/docker-compose.ts';
 import {
   configMapMountedAt,
   ENVIRONMENTS,
@@ -81,7 +81,7 @@ describe('ports', () => {
 
   it('compose publishes the API and the front on their contract ports, and MySQL nowhere', () => {
     const targets = (name: string) =>
-      (compose.services[name]?.ports ?? []).map((port) => port.target);
+      publishedPorts(compose.services[name] ?? {}).map((port) => port.target);
     expect({ api: targets('api'), front: targets('front'), db: targets('db') }).toEqual({
       api: [PORTS.api],
       front: [PORTS.front],

@@ -1,7 +1,12 @@
 // What the issue asks of the `monitoring` profile in docker-compose.yml (Prometheus, Loki, Alloy,
 // Grafana), checked on the configuration `docker-compose config` resolved.
 import { existsSync } from 'node:fs';
-import type { ResolvedCompose, ResolvedService } from './docker-compose.ts';
+import {
+  PUBLISH_ADDRESS,
+  publishedPorts,
+  type ResolvedCompose,
+  type ResolvedService,
+} from './docker-compose.ts';
 import { REPO_ROOT } from './repo.ts';
 
 export const MONITORING_PROFILE = 'monitoring';
@@ -9,7 +14,6 @@ export const MONITORING_SERVICES = ['alloy', 'grafana', 'loki', 'prometheus'] as
 const RESTART_POLICY = 'unless-stopped';
 // A full version (1.2.3 or v1.2.3); Renovate may add the digest after the tag.
 const PINNED_IMAGE = /^[a-z0-9./-]+:v?\d+\.\d+\.\d+(?:@sha256:[a-f0-9]{64})?$/;
-const LOOPBACK = '127.0.0.1';
 const NO_NEW_PRIVILEGES = /^no-new-privileges(?::true)?$/;
 // The capabilities a service may take back after dropping ALL, each for a stated reason in
 // docker-compose.yml.
@@ -25,15 +29,6 @@ const MUST_REACH: [string, string][] = [
 ];
 
 /** docker-compose 1.29 writes a port with a host address in short form ("127.0.0.1:3000:3000/tcp"). */
-function hostAndTarget(port: unknown): { hostIp?: string; target: string } {
-  if (typeof port === 'string') {
-    const parts = port.split('/')[0]?.split(':') ?? [];
-    return { hostIp: parts.length === 3 ? parts[0] : undefined, target: parts.at(-1) ?? port };
-  }
-  const long = port as { host_ip?: string; target: number };
-  return { hostIp: long.host_ip, target: String(long.target) };
-}
-
 function networksOf(service: ResolvedService): string[] {
   return Object.keys(service.networks ?? { default: null });
 }
@@ -66,9 +61,9 @@ function serviceProblems(name: string, service: ResolvedService, db?: ResolvedSe
   if (db && shareNetwork(service, db)) {
     problems.push(`${name} and db share a network: monitoring must not reach the database`);
   }
-  for (const port of (service.ports ?? []).map(hostAndTarget)) {
-    if (port.hostIp !== LOOPBACK) {
-      problems.push(`${name}: port ${port.target} must be published on ${LOOPBACK} only`);
+  for (const port of publishedPorts(service)) {
+    if (port.hostIp !== PUBLISH_ADDRESS) {
+      problems.push(`${name}: port ${port.target} must be published on ${PUBLISH_ADDRESS} only`);
     }
   }
   if (!service.cap_drop?.includes('ALL')) problems.push(`${name}: cap_drop must include ALL`);

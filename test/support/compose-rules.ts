@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { SHUTDOWN_GRACE_MS } from '../../api/src/lifecycle.ts';
 import { SHUTDOWN_MARGIN_SECONDS } from '../../k8s/src/api.ts';
 import { monitoringProblems, servicesWithoutProfile } from './compose-monitoring-rules.ts';
-import type { ResolvedCompose, ResolvedService } from './docker-compose.ts';
+import {
+  PUBLISH_ADDRESS,
+  publishedPorts,
+  type ResolvedCompose,
+  type ResolvedService,
+} from './docker-compose.ts';
 import { REPO_ROOT } from './repo.ts';
 
 export interface ComposeExpectations {
@@ -78,7 +83,8 @@ function databaseProblems(
       `db: image must be mysql:8.4 pinned to a patch version (mysql:8.4.N); found ${db.image}`,
     );
   }
-  if (db.ports?.length) problems.push('db: must not publish a port (only the API reaches MySQL)');
+  if (publishedPorts(db).length)
+    problems.push('db: must not publish a port (only the API reaches MySQL)');
   const test = commandOf(db.healthcheck?.test);
   if (!(test.includes('mysqladmin') && test.includes('ping') && hasPair(test, '-h', '127.0.0.1'))) {
     problems.push(
@@ -210,9 +216,12 @@ function publishedPortProblems(
   service: ResolvedService,
   containerPort: number,
 ): string[] {
-  const ports = service.ports ?? [];
+  const ports = publishedPorts(service);
   if (ports.length !== 1 || ports[0]?.target !== containerPort) {
     return [`${name}: must publish exactly container port ${containerPort}`];
+  }
+  if (ports[0]?.hostIp !== PUBLISH_ADDRESS) {
+    return [`${name}: must publish port ${containerPort} on ${PUBLISH_ADDRESS} only`];
   }
   return [];
 }

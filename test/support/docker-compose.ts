@@ -27,7 +27,8 @@ export interface ResolvedService {
   image?: string;
   build?: { context: string; dockerfile?: string };
   environment?: Record<string, string | number | null>;
-  ports?: { published?: number | string; target: number; host_ip?: string }[];
+  /** docker-compose 1.29 prints a port with a host address as "IP:PUBLISHED:TARGET/tcp". */
+  ports?: ({ published?: number | string; target: number; host_ip?: string } | string)[];
   healthcheck?: { test?: string[] | string; interval?: string; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
   networks?: Record<string, unknown>;
@@ -89,4 +90,30 @@ function describeFailure(error: unknown): string {
   const output = failure.stderr?.trim() || failure.message;
   const firstParagraph = output.split(/\n\s*\n/)[0] ?? output;
   return `docker-compose config: ${firstParagraph.replace(/\s*\n\s*/g, ' ')}`;
+}
+
+/** The only host address docker-compose.yml publishes ports on: it is for one machine. */
+export const PUBLISH_ADDRESS = '127.0.0.1';
+
+export interface PublishedPort {
+  hostIp?: string;
+  published?: string;
+  target: number;
+}
+
+/** A service's published ports in one shape, whichever form docker-compose printed them in. */
+export function publishedPorts(service: ResolvedService): PublishedPort[] {
+  return (service.ports ?? []).map((port) => {
+    if (typeof port === 'string') {
+      const parts = port.split('/')[0]?.split(':') ?? [];
+      const target = Number(parts.at(-1));
+      if (parts.length === 3) return { hostIp: parts[0], published: parts[1], target };
+      return parts.length === 2 ? { published: parts[0], target } : { target };
+    }
+    return {
+      ...(port.host_ip ? { hostIp: port.host_ip } : {}),
+      ...(port.published !== undefined ? { published: String(port.published) } : {}),
+      target: port.target,
+    };
+  });
 }
