@@ -15,7 +15,7 @@ const RETRY_MAX_DELAY_MS = 16_000;
 const MS_PER_SECOND = 1_000;
 /** Set once, when the first list of items is on screen (read by the browser tests). */
 const ITEMS_SHOWN_MARK = 'tristack:items-shown';
-const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
+const SERVER_ERROR = 500;
 const NOT_FOUND = 404;
 
 const elements = {
@@ -83,8 +83,10 @@ async function callApi(path, { method = 'GET', body } = {}) {
 
 /**
  * Why a request failed, as a clause without a final period: the API's own problem details
- * (RFC 9457) when it sent some (a refused name, the database being down), otherwise the status,
- * as when httpd answers 503 for an API that is not running.
+ * (RFC 9457) when it sent some (a refused name, the database being down), otherwise the status.
+ * The API answers every error with problem details, so a bare 5xx comes from httpd in front: the
+ * API did not answer. httpd says 503 when the API does not accept connections, and 500 when its
+ * name does not resolve (Compose removes a stopped container's name; httpd's AH00898).
  */
 async function describeFailure(response) {
   const contentType = response.headers.get('Content-Type') ?? '';
@@ -97,7 +99,7 @@ async function describeFailure(response) {
       // Not the JSON it claimed to be: fall through to the status.
     }
   }
-  if (UNAVAILABLE_STATUSES.has(response.status)) {
+  if (response.status >= SERVER_ERROR) {
     return `the API is unavailable (HTTP ${response.status})`;
   }
   return `the API answered HTTP ${response.status}`;
