@@ -11,8 +11,11 @@ try {
   passed = results.numPassedTests;
   failed += results.numFailedTests + (results.numRuntimeErrorTestSuites ?? 0);
   if (results.numTotalTests === 0) failed += 1;
+  // A suite that failed outside its tests (an import, a beforeAll) leaves its tests skipped or
+  // absent: it still counts once, so the line never reads "0 failed" for a broken suite.
   for (const suite of results.testResults ?? []) {
-    if (suite.status === 'failed' && suite.assertionResults.length === 0) failed += 1;
+    const testFailed = suite.assertionResults.some((test) => test.status === 'failed');
+    if (suite.status === 'failed' && !testFailed) failed += 1;
   }
 } catch (error) {
   console.error(`could not read the test results at ${resultsPath}: ${error.message}`);
