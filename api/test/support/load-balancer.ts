@@ -4,6 +4,8 @@
 // endpoint can also be removed outright, as Kubernetes removes a terminating pod's endpoints
 // before the pod gets SIGTERM. It never retries a failed connection elsewhere, so a backend
 // that refuses or resets shows up as a client error, as it would behind kube-proxy.
+// With `readiness: 'external'` it checks nothing itself: the caller says which backends are ready,
+// as the endpoints controller does from the kubelet's readiness probes (the pod harness's Services).
 import { request } from 'node:http';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { freePort } from './ports.ts';
@@ -22,6 +24,14 @@ interface Endpoint {
   backend: Backend;
   healthy: boolean;
   removed: boolean;
+}
+
+export interface BalancerOptions {
+  /** Where it listens. @default 127.0.0.1 and a free port */
+  host?: string;
+  port?: number;
+  /** Who decides a backend is healthy: its own /status checks, or the caller. @default 'checks' */
+  readiness?: 'checks' | 'external';
 }
 
 export interface BalancerCounts {
@@ -65,43 +75,67 @@ function splice(client: Socket, upstream: Socket, onUpstreamError: () => void): 
 }
 
 export class LoadBalancer {
-  private readonly endpoints: Endpoint[];
+  private readonly endpoints: Endpoint[] = [];
   private readonly clients = new Set<Socket>();
-  private readonly counts: BalancerCounts;
+  private readonly counts: BalancerCounts = {
+    connectionsPerBackend: [],
+    noBackend: 0,
+    backendErrors: 0,
+  };
   private next = 0;
   private checker: NodeJS.Timeout | undefined;
   private checking = false;
   private readonly checkWaiters: (() => void)[] = [];
 
   private constructor(
-    backends: Backend[],
     private readonly server: Server,
+    readonly host: string,
     readonly port: number,
-  ) {
-    this.endpoints = backends.map((backend) => ({ backend, healthy: false, removed: false }));
-    this.counts = { connectionsPerBackend: backends.map(() => 0), noBackend: 0, backendErrors: 0 };
-  }
+  ) {}
 
-  /** Listens on a free port once every backend has passed a first health check. */
-  static async start(backends: Backend[]): Promise<LoadBalancer> {
-    const port = await freePort();
+  /**
+   * Listens once every backend has passed a first health check (with `readiness: 'checks'`), or
+   * at once with no backend ready (with `readiness: 'external'`).
+   */
+  static async start(backends: Backend[], options: BalancerOptions = {}): Promise<LoadBalancer> {
+    const host = options.host ?? '127.0.0.1';
+    const port = options.port ?? (await freePort());
     const server = createServer({ allowHalfOpen: true });
-    const balancer = new LoadBalancer(backends, server, port);
+    const balancer = new LoadBalancer(server, host, port);
+    for (const backend of backends) balancer.add(backend);
     server.on('connection', (client) => balancer.route(client));
-    await balancer.checkAll();
-    const unhealthy = balancer.endpoints.filter((endpoint) => !endpoint.healthy);
-    if (unhealthy.length) {
-      throw new Error(
-        `backends not healthy: ${unhealthy.map((e) => `${e.backend.host}:${e.backend.port}`).join(', ')}`,
-      );
+    if ((options.readiness ?? 'checks') === 'checks') {
+      await balancer.checkAll();
+      const unhealthy = balancer.endpoints.filter((endpoint) => !endpoint.healthy);
+      if (unhealthy.length) {
+        throw new Error(
+          `backends not healthy: ${unhealthy.map((e) => `${e.backend.host}:${e.backend.port}`).join(', ')}`,
+        );
+      }
+      balancer.checker = setInterval(() => void balancer.checkAll(), CHECK_INTERVAL_MS);
     }
-    balancer.checker = setInterval(() => void balancer.checkAll(), CHECK_INTERVAL_MS);
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, resolve);
+    });
     return balancer;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.host}:${this.port}`;
+  }
+
+  /** A new backend, not ready until a check or the caller says so. */
+  add(backend: Backend): void {
+    this.endpoints.push({ backend, healthy: false, removed: false });
+    this.counts.connectionsPerBackend.push(0);
+  }
+
+  /** With `readiness: 'external'`: whether the backend may take new connections. */
+  setReady(backend: Backend, ready: boolean): void {
+    for (const endpoint of this.endpoints) {
+      if (endpoint.backend === backend) endpoint.healthy = ready;
+    }
   }
 
   /** Takes the backend out of rotation for new connections; existing ones stay pinned to it. */
