@@ -1,0 +1,290 @@
+// The rendered dev and prod pods, started on the private engine from the YAML `cdk8s synth`
+// writes, and checked as a kubelet would see them: probes as written, the db's first boot from
+// its init ConfigMap, the password as a Secret file, non-root read-only containers, the front
+// proxying to the api Service, and the db going away and coming back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNTIME_UIDS } from '../../k8s/src/contract.ts';
+import { PodCluster } from './pods/cluster.ts';
+import { render } from './pods/manifests.ts';
+import type { Pod } from './pods/pod.ts';
+import type { ProbePlan } from './pods/pod-spec.ts';
+import { docker } from './support/engine.ts';
+import { processStatus, processUids, writeToRootFails } from './support/inside.ts';
+import { buildProjectImages } from './support/project-images.ts';
+import { tierLeftOut, useTier } from './support/tier.ts';
+import { waitFor } from './support/wait.ts';
+
+const SEEDED_NAMES = ['Test A', 'Test B', 'Test C'];
+const MS_PER_SECOND = 1000;
+/** What prod asks the operator to create before applying (docs/kubernetes.md). */
+const OPERATOR_SECRET = {
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 'db-credentials', namespace: 'tristack' },
+  data: {
+    'mysql-password': Buffer.from('operator-app-password').toString('base64'),
+    'mysql-root-password': Buffer.from('operator-root-password').toString('base64'),
+  },
+};
+
+const tier = useTier();
+
+/** The longest a probe may take to first pass and still be within its thresholds. */
+function withinThresholdsMs(probe: ProbePlan): number {
+  return (
+    (probe.initialDelaySeconds +
+      probe.failureThreshold * (probe.periodSeconds + probe.timeoutSeconds)) *
+    MS_PER_SECOND
+  );
+}
+
+async function waitReady(pod: Pod, ready = true, timeoutMs?: number): Promise<void> {
+  for (const { plan, prober } of pod.containers) {
+    const readiness = plan.probes.readiness;
+    const bound =
+      timeoutMs ??
+      (plan.probes.startup ? withinThresholdsMs(plan.probes.startup) : 0) +
+        (readiness ? withinThresholdsMs(readiness) : 0);
+    await waitFor(
+      `${pod.name}/${plan.name} ${ready ? 'ready' : 'not ready'}`,
+      async () => prober.ready,
+      (value) => value === ready,
+      bound,
+      100,
+    );
+  }
+}
+
+/** Each mount path as the container resolves it (/var/run is a link to /run), with its parents. */
+async function mountPointsOf(container: string, paths: string[]): Promise<Set<string>> {
+  const points = new Set<string>();
+  for (const path of paths) {
+    const resolved = (await docker(['exec', container, 'readlink', '-f', path])).stdout.trim();
+    for (let at = resolved; at !== '/' && at !== ''; at = at.slice(0, at.lastIndexOf('/'))) {
+      points.add(at);
+    }
+  }
+  return points;
+}
+
+async function itemNames(url: string): Promise<string[]> {
+  const response = await fetch(`${url}/api/items?limit=1000`);
+  if (response.status !== 200) throw new Error(`GET /api/items: ${response.status}`);
+  return ((await response.json()) as { name: string }[]).map((item) => item.name);
+}
+
+describe.skipIf(tierLeftOut()).each([
+  ['dev', 0],
+  ['prod', 1],
+] as const)('the rendered %s pods, run on the engine', (environment, slot) => {
+  let cluster: PodCluster;
+  let db: Pod;
+  let apis: Pod[] = [];
+  let fronts: Pod[] = [];
+  const startedAt = new Map<string, string>();
+
+  beforeAll(async () => {
+    const { baseImages, imageTag } = tier.current();
+    await buildProjectImages(baseImages);
+    const rendered = render(environment, {
+      TRISTACK_IMAGE_TAG: imageTag,
+      TRISTACK_MYSQL_IMAGE: baseImages.MYSQL_IMAGE.reference,
+    });
+    if (!rendered.objects.some((object) => object.kind === 'Secret'))
+      rendered.objects.push(OPERATOR_SECRET);
+    cluster = await PodCluster.create(rendered, slot);
+    db = await cluster.startPod(cluster.plan('StatefulSet/db'));
+    await waitReady(db);
+    const apiPlan = cluster.plan('Deployment/api');
+    apis = await Promise.all(
+      Array.from({ length: apiPlan.replicas }, () => cluster.startPod(apiPlan)),
+    );
+    for (const api of apis) await waitReady(api);
+    const frontPlan = cluster.plan('Deployment/front');
+    fronts = await Promise.all(
+      Array.from({ length: frontPlan.replicas }, () => cluster.startPod(frontPlan)),
+    );
+    for (const front of fronts) await waitReady(front);
+    for (const pod of [...apis, ...fronts]) {
+      startedAt.set(
+        pod.name,
+        (
+          await docker(['inspect', '--format', '{{.State.StartedAt}}', pod.container().id])
+        ).stdout.trim(),
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+
+  it('runs every workload at its rendered replica count, and each probe passes within its thresholds', async () => {
+    expect(apis.length).toBe(cluster.plan('Deployment/api').replicas);
+    expect(fronts.length).toBe(cluster.plan('Deployment/front').replicas);
+    for (const pod of [db, ...apis, ...fronts]) {
+      for (const { plan, prober } of pod.containers) {
+        const where = `${pod.name}/${plan.name}`;
+        expect(prober.restartWanted, `${where}: a kubelet would restart it`).toBeUndefined();
+        for (const kind of ['startup', 'readiness', 'liveness'] as const) {
+          const probe = plan.probes[kind];
+          expect(probe, `${where} has a ${kind} probe`).toBeDefined();
+          if (!probe) continue;
+          const results = prober.results.filter((result) => result.kind === kind);
+          const firstPass = results.findIndex((result) => result.ok);
+          expect(
+            firstPass,
+            `${where}: ${kind} passed (${JSON.stringify(results.at(-1))})`,
+          ).toBeGreaterThanOrEqual(0);
+          expect(firstPass, `${where}: ${kind} failures before its first pass`).toBeLessThan(
+            probe.failureThreshold,
+          );
+        }
+      }
+    }
+  });
+
+  it('initialises the db from the db-init ConfigMap on an empty volume: Test A, Test B, Test C', async () => {
+    const { stdout, stderr } = await docker(['logs', db.container().id]);
+    expect(stdout + stderr).toMatch(/running \/docker-entrypoint-initdb\.d\/init\.sql/);
+    expect(await itemNames(cluster.serviceUrl('api', 8000))).toEqual(SEEDED_NAMES);
+  });
+
+  it('gives the API its password as the mounted Secret file (mode 0440, group fsGroup), never as a variable', async () => {
+    const api = apis[0] as Pod;
+    const plan = api.container().plan;
+    const env = new Map(plan.env);
+    expect(env.has('MYSQL_PASSWORD')).toBe(false);
+    const passwordFile = env.get('MYSQL_PASSWORD_FILE') ?? '';
+    expect(passwordFile).not.toBe('');
+    const { stdout } = await docker([
+      'exec',
+      api.container().id,
+      'stat',
+      '-L',
+      '-c',
+      '%a %u %g',
+      passwordFile,
+    ]);
+    expect(stdout.trim()).toBe(`440 0 ${cluster.plan('Deployment/api').fsGroup}`);
+    const environ = (await docker(['exec', api.container().id, 'cat', '/proc/1/environ'])).stdout;
+    const password = (await docker(['exec', api.container().id, 'cat', passwordFile])).stdout;
+    expect(password.length).toBeGreaterThan(0);
+    expect(environ).not.toContain(password);
+    expect(api.container().prober.ready).toBe(true);
+  });
+
+  it('runs nothing as root and writes nothing outside the emptyDirs and volumes', async () => {
+    for (const pod of [db, ...apis, ...fronts]) {
+      for (const { plan, id } of pod.containers) {
+        const where = `${pod.name}/${plan.name}`;
+        const uids = [...(await processUids(id)).values()];
+        expect(uids.length, `${where}: processes`).toBeGreaterThan(0);
+        expect(
+          uids.filter((uid) => uid === 0),
+          `${where}: processes as root`,
+        ).toEqual([]);
+        const status = await processStatus(id);
+        expect(status.capEff, `${where}: effective capabilities`).toBe(0n);
+        expect(status.noNewPrivs, `${where}: no new privileges`).toBe(true);
+        expect(await writeToRootFails(id), `${where}: / is read-only`).toBe(true);
+        // The container's own layer holds every write outside its mounts: it must stay empty,
+        // but for the mount points the runtime made for the volumes (a kubelet's runtime too).
+        const mountPoints = await mountPointsOf(
+          id,
+          plan.mounts.map((mount) => mount.mountPath),
+        );
+        const changes = (await docker(['diff', id])).stdout.split('\n').filter(Boolean);
+        expect(
+          changes.filter((change) => !mountPoints.has(change.slice(2))),
+          `${where}: changes to its filesystem`,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it('serves the page from the front as uid 82 with its root read-only, and proxies /api/ to the api Service', async () => {
+    const frontUrl = cluster.serviceUrl('front', 8080);
+    const page = await fetch(`${frontUrl}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('src="script.js"');
+    expect(await itemNames(frontUrl)).toEqual(SEEDED_NAMES);
+    for (const front of fronts) {
+      const uids = new Set((await processUids(front.container().id)).values());
+      expect([...uids]).toEqual([RUNTIME_UIDS.front]);
+      expect(await writeToRootFails(front.container().id)).toBe(true);
+    }
+  });
+
+  it('fails the API readiness and keeps its liveness while the db is stopped; readiness returns with the db, no API restart', async () => {
+    const dbContainer = db.container().id;
+    const livenessFailuresBefore = apis.map(
+      (api) =>
+        api.container().prober.results.filter((result) => result.kind === 'liveness' && !result.ok)
+          .length,
+    );
+    await docker(['stop', '--time', String(db.plan.terminationGracePeriodSeconds), dbContainer]);
+    try {
+      for (const api of apis) {
+        const readiness = api.container().plan.probes.readiness as ProbePlan;
+        await waitReady(
+          api,
+          false,
+          withinThresholdsMs(readiness) + readiness.periodSeconds * MS_PER_SECOND,
+        );
+      }
+      // Readiness has failed; liveness has had time for at least one more period.
+      const liveness = apis[0]?.container().plan.probes.liveness as ProbePlan;
+      await new Promise((resolve) => setTimeout(resolve, liveness.periodSeconds * MS_PER_SECOND));
+    } finally {
+      // The kubelet restarts a stopped container in place, in the same pod.
+      await docker(['start', dbContainer]);
+    }
+    for (const [index, api] of apis.entries()) {
+      const failures = api
+        .container()
+        .prober.results.filter((result) => result.kind === 'liveness' && !result.ok);
+      expect(failures.length, `${api.name}: liveness failures while the db was away`).toBe(
+        livenessFailuresBefore[index],
+      );
+      expect(api.container().prober.restartWanted).toBeUndefined();
+    }
+    await waitReady(db);
+    for (const api of apis) await waitReady(api);
+    for (const api of apis) {
+      const state = (
+        await docker([
+          'inspect',
+          '--format',
+          '{{.State.StartedAt}} {{.RestartCount}}',
+          api.container().id,
+        ])
+      ).stdout.trim();
+      expect(state, `${api.name}: not restarted`).toBe(`${startedAt.get(api.name)} 0`);
+    }
+    expect(await itemNames(cluster.serviceUrl('api', 8000))).toEqual(SEEDED_NAMES);
+  });
+
+  it('keeps the db data when its container is replaced, and stops the db with exit 0 within its grace', async () => {
+    const created = await fetch(`${cluster.serviceUrl('api', 8000)}/api/items`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: `kept in ${environment}` }),
+    });
+    expect(created.status).toBe(201);
+    const exits = await cluster.deletePod(db);
+    for (const exit of exits) {
+      expect(exit.exitCode, `${exit.container} exit code`).toBe(0);
+      expect(exit.tookMs).toBeLessThan(db.plan.terminationGracePeriodSeconds * MS_PER_SECOND);
+    }
+    db = await cluster.startPod(cluster.plan('StatefulSet/db'));
+    await waitReady(db);
+    const { stdout, stderr } = await docker(['logs', db.container().id]);
+    expect(stdout + stderr, 'no second initialisation').not.toMatch(/Initializing database files/);
+    for (const api of apis) await waitReady(api);
+    expect(await itemNames(cluster.serviceUrl('api', 8000))).toEqual([
+      ...SEEDED_NAMES,
+      `kept in ${environment}`,
+    ]);
+  });
+});
