@@ -2,7 +2,6 @@
 // balancer, 16 clients doing steady reads and writes through it, and one API stopped in the
 // middle. Not one request may fail, whether the balancer only learns from the failing /status
 // (Compose, a plain `docker stop`) or the endpoint is removed before SIGTERM (Kubernetes).
-import { Agent, request } from 'node:http';
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,9 +10,8 @@ import { type ApiProcess, startApiProcess } from './support/api-process.ts';
 import { testEnv } from './support/app.ts';
 import { readItemsTable, useScratchDatabase } from './support/database.ts';
 import { type Backend, LoadBalancer } from './support/load-balancer.ts';
+import { send, startLoad, tally } from './support/steady-load.ts';
 
-/** Half the clients open a connection per request, half keep one alive (as pools and proxies do). */
-const WORKERS = 16;
 const LOAD_BEFORE_STOP_MS = 1000;
 /** Load goes on after the stopped API exits, so the last clients to move are seen to succeed. */
 const LOAD_AFTER_EXIT_MS = 300;
@@ -23,87 +21,8 @@ const READINESS_FAILS_WITHIN_MS = 500;
 /** How late the listener may close after the delay: the probes below poll every 20 ms. */
 const LISTENER_CLOSE_SLACK_MS = 500;
 const PROBE_INTERVAL_MS = 20;
-/** A request that takes this long counts as failed (none should come close). */
-const REQUEST_TIMEOUT_MS = 5000;
 /** The delay these processes run with: the API's own default, as Compose and `npm start` get. */
 const SHUTDOWN_DELAY_MS = loadConfig({}).shutdownDelayMs;
-
-type Outcome =
-  | { kind: 'answered'; status: number; id?: number; toldToClose: boolean }
-  | { kind: 'failed'; error: string };
-
-function send(
-  baseUrl: string,
-  agent: Agent | false,
-  method: string,
-  path: string,
-  body?: string,
-): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const req = request(`${baseUrl}${path}`, {
-      method,
-      agent,
-      timeout: REQUEST_TIMEOUT_MS,
-      headers: body ? { 'Content-Type': 'application/json' } : {},
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => {
-        const id = res.statusCode === 201 ? (JSON.parse(text) as { id: number }).id : undefined;
-        resolve({
-          kind: 'answered',
-          status: res.statusCode ?? 0,
-          // Only telling for a keep-alive request: Node answers `close` to a request that said so.
-          toldToClose: agent !== false && res.headers.connection === 'close',
-          ...(id ? { id } : {}),
-        });
-      });
-      res.on('error', (error) => resolve({ kind: 'failed', error: error.message }));
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer in time')));
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      resolve({ kind: 'failed', error: `${method} ${path}: ${error.code ?? ''} ${error.message}` }),
-    );
-    req.end(body);
-  });
-}
-
-/** Steady reads and writes through the balancer until `running()` turns false. */
-async function runClient(
-  index: number,
-  baseUrl: string,
-  running: () => boolean,
-  outcomes: Outcome[],
-): Promise<void> {
-  // The first half on fresh connections, then the keep-alive half: the balancer takes turns, so
-  // the keep-alive clients' first connections land on both APIs, not all on one.
-  const agent = index < WORKERS / 2 ? false : new Agent({ keepAlive: true, maxSockets: 1 });
-  for (let round = 0; running(); round += 1) {
-    const kind = (index + round) % 4;
-    if (kind === 0) {
-      const body = JSON.stringify({ name: `load ${index}-${round}` });
-      outcomes.push(await send(baseUrl, agent, 'POST', '/items', body));
-    } else if (kind === 1) outcomes.push(await send(baseUrl, agent, 'GET', '/items/1'));
-    else outcomes.push(await send(baseUrl, agent, 'GET', '/api/items?limit=50'));
-  }
-  if (agent) agent.destroy();
-}
-
-function startLoad(baseUrl: string): { outcomes: Outcome[]; stop(): Promise<void> } {
-  const outcomes: Outcome[] = [];
-  let running = true;
-  const clients = Array.from({ length: WORKERS }, (_, index) =>
-    runClient(index, baseUrl, () => running, outcomes),
-  );
-  return {
-    outcomes,
-    async stop() {
-      running = false;
-      await Promise.all(clients);
-    },
-  };
-}
 
 /** Milliseconds from `since` until /status on this API answers 503. */
 async function readinessFailsAfter(api: ApiProcess, since: number): Promise<number> {
@@ -147,19 +66,6 @@ async function stopAndWatch(api: ApiProcess) {
     api.exited.then((code) => ({ code, ms: performance.now() - signalled })),
   ]);
   return { readinessMs, listenerMs, exitCode: exit.code, exitMs: exit.ms };
-}
-
-/** What clients saw: every failure (an error or a status that is not a success), and more. */
-function tally(outcomes: Outcome[]) {
-  const answered = outcomes.flatMap((outcome) => (outcome.kind === 'answered' ? [outcome] : []));
-  return {
-    failed: [
-      ...outcomes.filter((outcome) => outcome.kind === 'failed'),
-      ...answered.filter((outcome) => outcome.status >= 300),
-    ],
-    toldToClose: answered.filter((outcome) => outcome.toldToClose).length,
-    createdIds: answered.flatMap((outcome) => (outcome.id ? [outcome.id] : [])),
-  };
 }
 
 const SCENARIOS = [
