@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIME_UIDS } from '../../k8s/src/contract.ts';
 import { PodCluster } from './pods/cluster.ts';
-import { render } from './pods/manifests.ts';
+import { render, withOperatorSecret } from './pods/manifests.ts';
 import type { Pod } from './pods/pod.ts';
 import type { ProbePlan } from './pods/pod-spec.ts';
 import { docker } from './support/engine.ts';
@@ -16,17 +16,6 @@ import { waitFor } from './support/wait.ts';
 
 const SEEDED_NAMES = ['Test A', 'Test B', 'Test C'];
 const MS_PER_SECOND = 1000;
-/** What prod asks the operator to create before applying (docs/kubernetes.md). */
-const OPERATOR_SECRET = {
-  apiVersion: 'v1',
-  kind: 'Secret',
-  metadata: { name: 'db-credentials', namespace: 'tristack' },
-  data: {
-    'mysql-password': Buffer.from('operator-app-password').toString('base64'),
-    'mysql-root-password': Buffer.from('operator-root-password').toString('base64'),
-  },
-};
-
 const tier = useTier();
 
 /** The longest a probe may take to first pass and still be within its thresholds. */
@@ -86,12 +75,12 @@ describe.skipIf(tierLeftOut()).each([
   beforeAll(async () => {
     const { baseImages, imageTag } = tier.current();
     await buildProjectImages(baseImages);
-    const rendered = render(environment, {
-      TRISTACK_IMAGE_TAG: imageTag,
-      TRISTACK_MYSQL_IMAGE: baseImages.MYSQL_IMAGE.reference,
-    });
-    if (!rendered.objects.some((object) => object.kind === 'Secret'))
-      rendered.objects.push(OPERATOR_SECRET);
+    const rendered = withOperatorSecret(
+      render(environment, {
+        TRISTACK_IMAGE_TAG: imageTag,
+        TRISTACK_MYSQL_IMAGE: baseImages.MYSQL_IMAGE.reference,
+      }),
+    );
     cluster = await PodCluster.create(rendered, slot);
     db = await cluster.startPod(cluster.plan('StatefulSet/db'));
     await waitReady(db);

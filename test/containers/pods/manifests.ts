@@ -39,3 +39,22 @@ export function selects(
   if (!selector || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
+
+/**
+ * prod renders no Secret: the operator creates it first (docs/kubernetes.md,
+ * `kubectl create secret generic db-credentials ...`). This adds the one they would create.
+ */
+export function withOperatorSecret(rendered: Rendered): Rendered {
+  if (rendered.objects.some((object) => object.kind === 'Secret')) return rendered;
+  const encoded = (text: string) => Buffer.from(text).toString('base64');
+  rendered.objects.push({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'db-credentials' },
+    data: {
+      'mysql-password': encoded('operator-app-password'),
+      'mysql-root-password': encoded('operator-root-password'),
+    },
+  });
+  return rendered;
+}
