@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** LOG_LEVEL's values: pino's levels. The manifests (k8s/src) take them from here. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const port = z.coerce
   .number({ error: 'must be a port number' })
@@ -77,9 +79,14 @@ const envSchema = z.object({
 });
 
 /** The environment variables the API reads: compose and the manifests must set these names. */
-export const API_ENV_VARS = Object.keys(
-  envSchema.shape,
-) as readonly (keyof typeof envSchema.shape)[];
+export const API_ENV_VARS = Object.keys(envSchema.shape) as readonly ApiVariable[];
+export type ApiVariable = keyof typeof envSchema.shape;
+
+/** A variable the API would refuse, and why. */
+export interface ConfigProblem {
+  variable: ApiVariable;
+  message: string;
+}
 
 export interface Config {
   port: number;
@@ -94,7 +101,7 @@ export interface Config {
   corsOrigins: string[];
   /** Requests per minute per client address; 0 turns the limit off. */
   rateLimitPerMinute: number;
-  logLevel: (typeof LOG_LEVELS)[number];
+  logLevel: LogLevel;
   /** After SIGTERM, how long the listener stays open (readiness failing) before the drain; 0 closes it at once. */
   shutdownDelayMs: number;
 }
@@ -113,26 +120,57 @@ function readPasswordFile(path: string): string {
   }
 }
 
-/** Parses the environment; throws a ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  // An empty variable means "not set" (compose passes ${VAR:-} through as ""), except for the
-  // password, where empty is a real value (the local root default).
-  const present = Object.fromEntries(
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The variables the schema sees: an empty one means "not set", except for the password. */
+function presentVariables(env: Environment): Partial<Record<ApiVariable, string>> {
+  // Compose passes ${VAR:-} through as "", but an empty password is a real value (the local
+  // root default).
+  return Object.fromEntries(
     API_ENV_VARS.filter(
       (name) => env[name] !== undefined && (env[name] !== '' || name === 'MYSQL_PASSWORD'),
     ).map((name) => [name, env[name]]),
   );
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${String(issue.path[0])}: ${issue.message}`,
-    );
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+}
+
+/**
+ * Every variable of `env` the API would refuse, with the reason; none when it would start.
+ * Reads nothing else (not even MYSQL_PASSWORD_FILE's file), so the manifests can check the
+ * environment they render (k8s/src/api-environment-check.ts); loadConfig refuses exactly these.
+ */
+export function checkEnvironment(env: Environment): ConfigProblem[] {
+  const parsed = envSchema.safeParse(presentVariables(env));
+  const problems: ConfigProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
+        // The schema is an object of variables: an issue's path starts with the variable's name.
+        variable: issue.path[0] as ApiVariable,
+        message: issue.message,
+      }));
+  if (env.MYSQL_PASSWORD && env.MYSQL_PASSWORD_FILE) {
+    problems.push({
+      variable: 'MYSQL_PASSWORD',
+      message: 'must not be set together with MYSQL_PASSWORD_FILE: keep one',
+    });
   }
-  const values = parsed.data;
-  if (values.MYSQL_PASSWORD_FILE && env.MYSQL_PASSWORD) {
-    throw new ConfigError('MYSQL_PASSWORD and MYSQL_PASSWORD_FILE are both set: keep one');
+  // Several bad origins in CORS_ORIGINS give the same issue once each: say it once.
+  return problems.filter(
+    (problem, index) =>
+      problems.findIndex(
+        (other) => other.variable === problem.variable && other.message === problem.message,
+      ) === index,
+  );
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems = checkEnvironment(env);
+  if (problems.length > 0) {
+    const described = problems.map((problem) => `${problem.variable}: ${problem.message}`);
+    throw new ConfigError(`invalid configuration: ${described.join('; ')}`);
   }
+  // Cannot fail: checkEnvironment has just parsed the same variables with the same schema.
+  const values = envSchema.parse(presentVariables(env));
   return {
     port: values.API_PORT,
     mysql: {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { API_ENV_VARS, loadConfig } from '../src/config.ts';
+import { API_ENV_VARS, checkEnvironment, LOG_LEVELS, loadConfig } from '../src/config.ts';
 
 describe('configuration from the environment', () => {
   it('reads exactly the contract variables', () => {
@@ -115,7 +115,87 @@ describe('configuration from the environment', () => {
 
   it('refuses MYSQL_PASSWORD and MYSQL_PASSWORD_FILE together', () => {
     expect(() => loadConfig({ MYSQL_PASSWORD: 'a', MYSQL_PASSWORD_FILE: '/x' })).toThrow(
-      /MYSQL_PASSWORD and MYSQL_PASSWORD_FILE are both set/,
+      'invalid configuration: MYSQL_PASSWORD: must not be set together with MYSQL_PASSWORD_FILE: keep one',
     );
+  });
+
+  it('takes the log levels it exports', () => {
+    for (const level of LOG_LEVELS) expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+  });
+});
+
+describe('checking an environment without loading it', () => {
+  it('finds nothing to refuse in the defaults or in a full valid environment', () => {
+    expect(checkEnvironment({})).toEqual([]);
+    expect(
+      checkEnvironment({
+        API_PORT: '8000',
+        MYSQL_HOST: 'db',
+        MYSQL_PORT: '3306',
+        MYSQL_DATABASE: 'tristack',
+        MYSQL_USER: 'tristack',
+        MYSQL_PASSWORD_FILE: '/var/run/secrets/tristack/mysql-password',
+        MYSQL_TIMEOUT_MS: '2000',
+        CORS_ORIGINS: 'https://a.test,http://b.test:8080',
+        RATE_LIMIT_PER_MINUTE: '0',
+        LOG_LEVEL: 'trace',
+        SHUTDOWN_DELAY_MS: '5000',
+      }),
+    ).toEqual([]);
+  });
+
+  it('names each variable it would refuse, with the reason loadConfig gives', () => {
+    expect(checkEnvironment({ CORS_ORIGINS: 'example.com', LOG_LEVEL: 'loud' })).toEqual([
+      {
+        variable: 'CORS_ORIGINS',
+        message:
+          'must be comma-separated origins such as http://localhost:8080 (scheme and host, no path)',
+      },
+      { variable: 'LOG_LEVEL', message: `must be one of ${LOG_LEVELS.join(', ')}` },
+    ]);
+  });
+
+  it('says once that CORS_ORIGINS is wrong, however many of its origins are', () => {
+    expect(checkEnvironment({ CORS_ORIGINS: 'a.test,http://ok.test,b.test' })).toHaveLength(1);
+  });
+
+  it('refuses MYSQL_PASSWORD beside MYSQL_PASSWORD_FILE, but not an empty one', () => {
+    expect(checkEnvironment({ MYSQL_PASSWORD: 'a', MYSQL_PASSWORD_FILE: '/x' })).toEqual([
+      {
+        variable: 'MYSQL_PASSWORD',
+        message: 'must not be set together with MYSQL_PASSWORD_FILE: keep one',
+      },
+    ]);
+    expect(checkEnvironment({ MYSQL_PASSWORD: '', MYSQL_PASSWORD_FILE: '/x' })).toEqual([]);
+  });
+
+  it('never reads MYSQL_PASSWORD_FILE, which need not exist where the check runs', () => {
+    expect(checkEnvironment({ MYSQL_PASSWORD_FILE: '/nonexistent/secret' })).toEqual([]);
+  });
+
+  // loadConfig reads the password file the check leaves alone: give it one that exists.
+  const passwordFile = join(mkdtempSync(join(tmpdir(), 'tristack-')), 'password');
+  writeFileSync(passwordFile, 'secret\n');
+
+  it.each<[string, Record<string, string>]>([
+    ['nothing set', {}],
+    ['empty values', { API_PORT: '', LOG_LEVEL: '', MYSQL_PASSWORD: '' }],
+    ['a password file', { MYSQL_PASSWORD_FILE: passwordFile, CORS_ORIGINS: 'https://a.test' }],
+    ['origins with a path and no scheme', { CORS_ORIGINS: 'http://a.test/x, b.test' }],
+    ['an origin list of commas only', { CORS_ORIGINS: ' , ' }],
+    ['three bad variables', { API_PORT: '0', MYSQL_TIMEOUT_MS: '1.5', LOG_LEVEL: 'INFO' }],
+    ['both passwords', { MYSQL_PASSWORD: 'a', MYSQL_PASSWORD_FILE: passwordFile }],
+    [
+      'both passwords and a bad port',
+      { MYSQL_PASSWORD: 'a', MYSQL_PASSWORD_FILE: '/x', MYSQL_PORT: 'x' },
+    ],
+  ])('agrees with loadConfig on %s', (_case, env) => {
+    const problems = checkEnvironment(env);
+    if (problems.length === 0) {
+      expect(() => loadConfig(env)).not.toThrow();
+    } else {
+      const described = problems.map((problem) => `${problem.variable}: ${problem.message}`);
+      expect(() => loadConfig(env)).toThrow(`invalid configuration: ${described.join('; ')}`);
+    }
   });
 });
