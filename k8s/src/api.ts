@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { type ImageRef, imageReference, type LogLevel } from './config.ts';
+import { type ImageRef, imageReference } from './config.ts';
 import {
   API_ROUTES,
   PORTS,
@@ -100,8 +100,8 @@ export interface ApiProps {
   readonly database: DatabaseEndpoint;
   /** The Secret whose `mysql-password` key is mounted as MYSQL_PASSWORD_FILE. @default 'db-credentials' */
   readonly secretName: string;
-  /** LOG_LEVEL. @default 'info' */
-  readonly logLevel?: LogLevel;
+  /** LOG_LEVEL, one of the API's LOG_LEVELS (api/src/config.ts). @default 'info' */
+  readonly logLevel?: string;
   /** CORS_ORIGINS, comma-separated. @default 'http://localhost:8080' */
   readonly corsOrigins?: string;
   /** RATE_LIMIT_PER_MINUTE per client address; 0 turns it off. @default 6000 */
@@ -153,6 +153,8 @@ function configDigest(data: Record<string, string>): string {
 export class Api extends Construct {
   readonly serviceName: string = SERVICE_NAMES.api;
   readonly port: number = PORTS.api;
+  /** The API's environment as the ConfigMap holds it, for the chart to check. */
+  readonly environment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -163,6 +165,7 @@ export class Api extends Construct {
       labels: selectorLabels(COMPONENT),
     });
     const environment = apiEnvironment(props);
+    this.environment = environment;
 
     const configMap = new k8s.KubeConfigMap(this, 'config', {
       metadata: metadata('api-config'),

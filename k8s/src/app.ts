@@ -2,6 +2,7 @@
 import { App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { Api } from './api.ts';
+import { checkApiEnvironment } from './api-environment-check.ts';
 import type { StackConfig } from './config.ts';
 import { COMMON_LABELS, PORTS, PRODUCT, SERVICE_NAMES } from './contract.ts';
 import { DevDatabaseSecret } from './credentials.ts';
@@ -56,7 +57,7 @@ export class TristackChart extends Chart {
       });
     }
 
-    new Api(this, 'api', {
+    const api = new Api(this, 'api', {
       namespace,
       image: config.api.image,
       replicas: config.api.replicas,
@@ -73,6 +74,7 @@ export class TristackChart extends Chart {
       rateLimitPerMinute: config.api.rateLimitPerMinute,
       mysqlTimeoutMs: config.api.mysqlTimeoutMs,
     });
+    checkApiEnvironment(api.environment, config.overrides ?? {});
     // Off by default: a ServiceMonitor needs the operator's CRD, and network.metricsScraperNamespace
     // must open the API's port to Prometheus (overrides.ts refuses one without the other).
     if (config.monitoring.serviceMonitor || config.monitoring.dashboard) {

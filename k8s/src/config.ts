@@ -1,13 +1,11 @@
 // The deployment environments as typed data. overrides.ts applies the TRISTACK_* variables on
 // top; everything else receives the resolved StackConfig.
+import type { LogLevel } from '../../api/src/config.ts';
 import rootPackage from '../../package.json' with { type: 'json' };
 import { IMAGE_NAMES, PRODUCT } from './contract.ts';
 
 export const ENVIRONMENT_NAMES = ['dev', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** An image reference split so the registry and the tag can be overridden separately. */
 export interface ImageRef {
@@ -50,7 +48,12 @@ export interface StackConfig {
     /** Minimum replicas (the HorizontalPodAutoscaler's floor). */
     replicas: number;
     maxReplicas: number;
-    logLevel: LogLevel;
+    /**
+     * LOG_LEVEL. A string, not the API's LogLevel: TRISTACK_LOG_LEVEL arrives unchecked, and the
+     * API's own schema judges it with the rest of the API's environment
+     * (api-environment-check.ts).
+     */
+    logLevel: string;
     /** CORS_ORIGINS; undefined: derived from the ingress host. */
     corsOrigins?: string;
     rateLimitPerMinute: number;
@@ -71,6 +74,12 @@ export interface StackConfig {
     /** Namespace of a Prometheus allowed to scrape the API; undefined: none. */
     metricsScraperNamespace?: string;
   };
+  /**
+   * The TRISTACK_* variables this configuration was resolved with (overrides.ts), by name, so
+   * that a value the API would refuse is reported under the variable that set it.
+   * Undefined: none, every value is the environment's own.
+   */
+  overrides?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Images are tagged with the repository's version, never `latest`. */
@@ -100,7 +109,7 @@ export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
       image: { repository: IMAGE_NAMES.api, tag: DEFAULT_IMAGE_TAG },
       replicas: 2,
       maxReplicas: 4,
-      logLevel: 'debug',
+      logLevel: 'debug' satisfies LogLevel,
       rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
       mysqlTimeoutMs: DEFAULT_MYSQL_TIMEOUT_MS,
     },
@@ -127,7 +136,7 @@ export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
       image: { repository: IMAGE_NAMES.api, tag: DEFAULT_IMAGE_TAG },
       replicas: 3,
       maxReplicas: 10,
-      logLevel: 'info',
+      logLevel: 'info' satisfies LogLevel,
       rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
       mysqlTimeoutMs: DEFAULT_MYSQL_TIMEOUT_MS,
     },

@@ -1,14 +1,8 @@
 // The TRISTACK_* environment variables: the few settings a user changes without editing code
 // (registry, tag, host, storage, an existing Secret, an external database). Only main.ts hands
-// process.env here; each bad value is refused with a message naming its variable.
-import {
-  environmentConfig,
-  type ImageRef,
-  LOG_LEVELS,
-  type LogLevel,
-  type StackConfig,
-  StackConfigError,
-} from './config.ts';
+// process.env here; each bad value is refused with a message naming its variable (values bound for
+// the API's environment by the API's own schema, in api-environment-check.ts).
+import { environmentConfig, type ImageRef, type StackConfig, StackConfigError } from './config.ts';
 import { IMAGE_NAMES, PORTS } from './contract.ts';
 
 /** Names this module reads from the environment, for the docs and the error messages. */
@@ -35,7 +29,7 @@ export const OVERRIDE_VARIABLES = [
   'TRISTACK_METRICS_NAMESPACE',
   'TRISTACK_MONITORING',
 ] as const;
-type OverrideVariable = (typeof OVERRIDE_VARIABLES)[number];
+export type OverrideVariable = (typeof OVERRIDE_VARIABLES)[number];
 type Overrides = Partial<Record<OverrideVariable, string | undefined>>;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -63,6 +57,7 @@ function count(variable: string, value: string, minimum: number): number {
   return parsed;
 }
 
+// Checked here and not left to the API's schema: the port is also the NetworkPolicy's egress port.
 function port(variable: string, value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65_535) {
@@ -222,14 +217,10 @@ function applyWorkloadOverrides(config: StackConfig, overrides: Overrides): void
   if (overrides.TRISTACK_FRONT_REPLICAS !== undefined) {
     config.front.replicas = count('TRISTACK_FRONT_REPLICAS', overrides.TRISTACK_FRONT_REPLICAS, 1);
   }
-  const logLevel = overrides.TRISTACK_LOG_LEVEL;
-  if (logLevel !== undefined) {
-    if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-      throw new StackConfigError(
-        `TRISTACK_LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`,
-      );
-    }
-    config.api.logLevel = logLevel as LogLevel;
+  // LOG_LEVEL and CORS_ORIGINS go in as given: the API's own schema judges them once the chart
+  // has assembled the API's environment (api-environment-check.ts), in the API's words.
+  if (overrides.TRISTACK_LOG_LEVEL !== undefined) {
+    config.api.logLevel = overrides.TRISTACK_LOG_LEVEL;
   }
   if (overrides.TRISTACK_CORS_ORIGINS !== undefined) {
     config.api.corsOrigins = overrides.TRISTACK_CORS_ORIGINS;
@@ -349,6 +340,7 @@ export function resolveStackConfig(
   applyNetworkOverrides(config, overrides);
   applyMonitoringOverride(config, overrides);
   checkMonitoring(config);
+  config.overrides = overrides;
   return config;
 }
 

@@ -109,7 +109,7 @@ describe('a bad configuration', () => {
       'an unknown log level',
       'dev',
       { TRISTACK_LOG_LEVEL: 'verbose' },
-      /TRISTACK_LOG_LEVEL="verbose" must be one of/,
+      /TRISTACK_LOG_LEVEL="verbose": the API would refuse LOG_LEVEL \(must be one of/,
     ],
     [
       'an external port alone',
@@ -139,26 +139,35 @@ describe('a bad configuration', () => {
   );
 });
 
-describe('npx cdk8s synth with a bad TRISTACK_ENV', () => {
+describe('npx cdk8s synth with a bad setting', () => {
   const outdirs: string[] = [];
   afterAll(async () => {
     await Promise.all(outdirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it('exits non-zero with one clear line and writes no manifest', async () => {
+  it.each([
+    [
+      'an unknown TRISTACK_ENV',
+      { TRISTACK_ENV: 'staging' },
+      'tristack: unknown environment "staging": choose one of dev, prod',
+    ],
+    [
+      'origins the API would refuse',
+      { TRISTACK_CORS_ORIGINS: 'example.com' },
+      'tristack: TRISTACK_CORS_ORIGINS="example.com": the API would refuse CORS_ORIGINS (must be comma-separated origins such as http://localhost:8080 (scheme and host, no path))',
+    ],
+  ])('exits non-zero with one clear line and writes no manifest: %s', async (_case, env, line) => {
     const outdir = await mkdtemp(join(tmpdir(), 'tristack-synth-'));
     outdirs.push(outdir);
     const failure = await run('npx', ['tsx', MAIN], {
       cwd: REPO,
-      env: { ...process.env, TRISTACK_ENV: 'staging', CDK8S_OUTDIR: outdir },
+      env: { ...process.env, ...env, CDK8S_OUTDIR: outdir },
     }).then(
       () => undefined,
       (error: { code: number; stderr: string }) => error,
     );
     expect(failure?.code).toBe(1);
-    expect(failure?.stderr.trim()).toBe(
-      'tristack: unknown environment "staging": choose one of dev, prod',
-    );
+    expect(failure?.stderr.trim()).toBe(line);
     expect(await readdir(outdir)).toEqual([]);
   });
 });
