@@ -16,7 +16,7 @@ interface SecretMount {
 
 function secretMounts(objects: K8sObject[]): SecretMount[] {
   return objects
-    .filter((object) => ['Deployment', 'StatefulSet'].includes(object.kind))
+    .filter((object) => object.kind === 'Deployment' || object.kind === 'StatefulSet')
     .flatMap((object) => {
       const pod = (object as Json).spec.template.spec;
       return (pod.volumes ?? [])

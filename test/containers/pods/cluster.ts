@@ -43,7 +43,7 @@ export class PodCluster {
 
   /** A fresh namespace for RENDERED; SLOT picks its subnet, so two clusters never share one. */
   static async create(rendered: Rendered, slot: number): Promise<PodCluster> {
-    const name = `tristack-pods-${rendered.environment}`;
+    const name = `tristack-pods-${slot}-${rendered.environment}`;
     const subnet = `${SUBNET_PREFIX}.${FIRST_SUBNET + slot}`;
     const bridge = `tspods${slot}`;
     const cluster = new PodCluster(name, rendered, subnet, bridge, join(tmpdir(), name));
