@@ -14,6 +14,8 @@ import { tierLeftOut, useTier } from './support/tier.ts';
 import { waitFor } from './support/wait.ts';
 
 const PROJECT = 'tristack-ct';
+/** The services a plain `docker compose up` starts, in the order they must become healthy. */
+const STACK = ['db', 'api', 'front'];
 /** db's first boot, then api and front each after one healthcheck interval of the one before. */
 const ALL_HEALTHY_WITHIN_MS = 120_000;
 const HEALTH_POLL_MS = 500;
@@ -78,7 +80,7 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
     await project.down();
     upStartedMs = Date.now();
     await project.up(['--build']);
-    await waitHealthy(['db', 'api', 'front'], ALL_HEALTHY_WITHIN_MS);
+    await waitHealthy(STACK, ALL_HEALTHY_WITHIN_MS);
     upDurationMs = Date.now() - upStartedMs;
   });
 
@@ -93,15 +95,13 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
       firstEvent(events, service, 'health_status: healthy')?.timeMs;
     console.info(
       `compose up --build: all healthy after ${upDurationMs} ms; ` +
-        ['db', 'api', 'front']
-          .map(
-            (service) =>
-              `${service} started +${Math.round((started(service) ?? Number.NaN) - upStartedMs)} ms, ` +
-              `healthy +${Math.round((healthy(service) ?? Number.NaN) - upStartedMs)} ms`,
-          )
-          .join('; '),
+        STACK.map(
+          (service) =>
+            `${service} started +${Math.round((started(service) ?? Number.NaN) - upStartedMs)} ms, ` +
+            `healthy +${Math.round((healthy(service) ?? Number.NaN) - upStartedMs)} ms`,
+        ).join('; '),
     );
-    for (const service of ['db', 'api', 'front']) {
+    for (const service of STACK) {
       expect(started(service), `${service} start event`).toBeDefined();
       expect(healthy(service), `${service} healthy event`).toBeDefined();
     }
@@ -295,7 +295,7 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
       expect(tookMs).toBeLessThan(grace * 1000);
     }
     await project.compose(['start']);
-    await waitHealthy(['db', 'api', 'front'], ALL_HEALTHY_WITHIN_MS);
+    await waitHealthy(STACK, ALL_HEALTHY_WITHIN_MS);
     expect(await itemNamesThroughFront()).toEqual([...SEEDED_NAMES, 'Kept across stop and start']);
     expect(marker).toBeGreaterThan(3);
   });
@@ -303,7 +303,7 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
   it('runs the monitoring profile (Prometheus scraping the api, Grafana) where its images can be pulled', async (context) => {
     const { services } = await project.config([MONITORING_PROFILE]);
     const images = Object.entries(services)
-      .filter(([name]) => !['db', 'api', 'front'].includes(name))
+      .filter(([name]) => !STACK.includes(name))
       .map(([, service]) => service.image ?? '');
     const missing: string[] = [];
     for (const image of images) {
@@ -343,7 +343,7 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
         'rm',
         '--stop',
         '--force',
-        ...Object.keys(services).filter((name) => !['db', 'api', 'front'].includes(name)),
+        ...Object.keys(services).filter((name) => !STACK.includes(name)),
       ]);
     }
   });
@@ -351,12 +351,12 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
   it('keeps the data across down and up, and down -v brings back a fresh seed', async () => {
     await project.compose(['down']);
     await project.up();
-    await waitHealthy(['db', 'api', 'front'], ALL_HEALTHY_WITHIN_MS);
+    await waitHealthy(STACK, ALL_HEALTHY_WITHIN_MS);
     expect(await itemNamesThroughFront()).toEqual([...SEEDED_NAMES, 'Kept across stop and start']);
 
     await project.down();
     await project.up();
-    await waitHealthy(['db', 'api', 'front'], ALL_HEALTHY_WITHIN_MS);
+    await waitHealthy(STACK, ALL_HEALTHY_WITHIN_MS);
     expect(await itemNamesThroughFront()).toEqual(SEEDED_NAMES);
   });
 });

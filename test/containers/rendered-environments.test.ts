@@ -56,7 +56,7 @@ describe.skipIf(tierLeftOut())('the API started with every rendered environment'
   function rendered(environment: string, overrides: Record<string, string>) {
     const { baseImages, imageTag } = tier.current();
     // With an external MySQL the chart has no db image, and refuses one.
-    const database = overrides.TRISTACK_EXTERNAL_MYSQL_HOST
+    const database: Record<string, string> = overrides.TRISTACK_EXTERNAL_MYSQL_HOST
       ? {}
       : { TRISTACK_MYSQL_IMAGE: baseImages.MYSQL_IMAGE.reference };
     return withOperatorSecret(
