@@ -3,9 +3,11 @@
 // whenever the pod has an fsGroup (pkg/volume/volume_linux.go), so a 0400 would still work on a
 // kubelet; 0440 states what the chart relies on instead of leaving it to that detail.
 import { describe, expect, it } from 'vitest';
-import { SECRET_FILE_MODE } from '../src/pod-security.ts';
 import { copyOf, type Json, VARIANTS } from './fixtures.ts';
 import type { K8sObject } from './invariants.ts';
+
+/** Read by the owner (root) and the group (the pod's fsGroup), by nobody else. */
+const OWNER_AND_GROUP_READ = 0o440;
 
 interface SecretMount {
   where: string;
@@ -41,7 +43,7 @@ function secretMounts(objects: K8sObject[]): SecretMount[] {
 
 function problems(objects: K8sObject[]): string[] {
   return secretMounts(objects).flatMap((mount) => [
-    ...(mount.modes.every((mode) => mode === SECRET_FILE_MODE)
+    ...(mount.modes.every((mode) => mode === OWNER_AND_GROUP_READ)
       ? []
       : [`${mount.where}: mode must be 0440`]),
     ...(mount.fsGroup === undefined ? [`${mount.where}: the pod needs an fsGroup to read it`] : []),

@@ -8,7 +8,7 @@ import { RUNTIME_UIDS } from '../../k8s/src/contract.ts';
 import { ComposeProject, durationSeconds } from './support/compose-project.ts';
 import { docker, imageAvailable } from './support/engine.ts';
 import { firstEvent, projectEvents } from './support/engine-events.ts';
-import { processStatus, writeToRootFails } from './support/inside.ts';
+import { processStatus, rootIsReadOnly } from './support/inside.ts';
 import { canConnect, resolvesName } from './support/network-probe.ts';
 import { tierLeftOut, useTier } from './support/tier.ts';
 import { waitFor } from './support/wait.ts';
@@ -249,7 +249,7 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
       expect(status.capEff).toBe(0n);
       expect(status.capPrm).toBe(0n);
       expect(status.noNewPrivs).toBe(true);
-      expect(await writeToRootFails(container)).toBe(true);
+      expect(await rootIsReadOnly(container)).toBe(true);
     },
   );
 

@@ -9,7 +9,7 @@ import { render, withOperatorSecret } from './pods/manifests.ts';
 import type { Pod } from './pods/pod.ts';
 import type { ProbePlan } from './pods/pod-spec.ts';
 import { docker } from './support/engine.ts';
-import { processStatus, processUids, writeToRootFails } from './support/inside.ts';
+import { processStatus, processUids, rootIsReadOnly } from './support/inside.ts';
 import { buildProjectImages } from './support/project-images.ts';
 import { tierLeftOut, useTier } from './support/tier.ts';
 import { waitFor } from './support/wait.ts';
@@ -176,7 +176,7 @@ describe.skipIf(tierLeftOut()).each([
         const status = await processStatus(id);
         expect(status.capEff, `${where}: effective capabilities`).toBe(0n);
         expect(status.noNewPrivs, `${where}: no new privileges`).toBe(true);
-        expect(await writeToRootFails(id), `${where}: / is read-only`).toBe(true);
+        expect(await rootIsReadOnly(id), `${where}: / is read-only`).toBe(true);
         // The container's own layer holds every write outside its mounts: it must stay empty,
         // but for the mount points the runtime made for the volumes (a kubelet's runtime too).
         const mountPoints = await mountPointsOf(
@@ -201,7 +201,7 @@ describe.skipIf(tierLeftOut()).each([
     for (const front of fronts) {
       const uids = new Set((await processUids(front.container().id)).values());
       expect([...uids]).toEqual([RUNTIME_UIDS.front]);
-      expect(await writeToRootFails(front.container().id)).toBe(true);
+      expect(await rootIsReadOnly(front.container().id)).toBe(true);
     }
   });
 

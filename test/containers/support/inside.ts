@@ -49,12 +49,23 @@ export async function processUids(container: string): Promise<Map<number, number
   return uids;
 }
 
-/** True when the container cannot create a file in / (a read-only root filesystem). */
-export async function writeToRootFails(container: string): Promise<boolean> {
-  try {
-    await docker(['exec', container, 'sh', '-c', ': > /write-probe']);
-    return false;
-  } catch {
-    return true;
-  }
+/**
+ * Whether the container's root filesystem is read-only, as the kernel sees it: mounted `ro` in
+ * its own /proc/1/mounts, and a new file in / refused with EROFS. (A refusal alone would prove
+ * nothing: a non-root user may not create files in / anyway, but the kernel reports a read-only
+ * mount before it looks at permissions.)
+ */
+export async function rootIsReadOnly(container: string): Promise<boolean> {
+  const { stdout } = await docker(['exec', container, 'cat', '/proc/1/mounts']);
+  const root = stdout
+    .split('\n')
+    .map((line) => line.split(' '))
+    .find((fields) => fields[1] === '/');
+  if (!root) throw new Error(`${container}: no root filesystem in /proc/1/mounts`);
+  const mountedReadOnly = (root[3] ?? '').split(',').includes('ro');
+  const write = await docker(['exec', container, 'sh', '-c', ': > /write-probe']).then(
+    () => 'written',
+    (error: Error) => error.message,
+  );
+  return mountedReadOnly && /Read-only file system/.test(write);
 }
