@@ -12,10 +12,11 @@ import { docker } from './support/engine.ts';
 import { processStatus, processUids, rootIsReadOnly } from './support/inside.ts';
 import { buildProjectImages } from './support/project-images.ts';
 import { tierLeftOut, useTier } from './support/tier.ts';
-import { waitFor } from './support/wait.ts';
+import { GiveUp, waitFor } from './support/wait.ts';
 
 const SEEDED_NAMES = ['Test A', 'Test B', 'Test C'];
 const MS_PER_SECOND = 1000;
+const PROBE_STATE_POLL_MS = 250;
 const tier = useTier();
 
 /** The longest a probe may take to first pass and still be within its thresholds. */
@@ -27,8 +28,17 @@ function withinThresholdsMs(probe: ProbePlan): number {
   );
 }
 
+async function failIfExited(container: string, where: string): Promise<void> {
+  const state = (
+    await docker(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', container])
+  ).stdout.trim();
+  if (!state.startsWith('exited')) return;
+  const { stdout, stderr } = await docker(['logs', '--tail', '5', container]);
+  throw new GiveUp(`${where} ${state}: ${(stderr || stdout).trim()}`);
+}
+
 async function waitReady(pod: Pod, ready = true, timeoutMs?: number): Promise<void> {
-  for (const { plan, prober } of pod.containers) {
+  for (const { plan, prober, id } of pod.containers) {
     const readiness = plan.probes.readiness;
     const bound =
       timeoutMs ??
@@ -36,10 +46,15 @@ async function waitReady(pod: Pod, ready = true, timeoutMs?: number): Promise<vo
         (readiness ? withinThresholdsMs(readiness) : 0);
     await waitFor(
       `${pod.name}/${plan.name} ${ready ? 'ready' : 'not ready'}`,
-      async () => prober.ready,
+      async () => {
+        // A container that exited will not get ready: say why at once (a kubelet would
+        // report CrashLoopBackOff) rather than when the thresholds run out.
+        if (ready && !prober.ready) await failIfExited(id, `${pod.name}/${plan.name}`);
+        return prober.ready;
+      },
       (value) => value === ready,
       bound,
-      100,
+      PROBE_STATE_POLL_MS,
     );
   }
 }

@@ -3,6 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const DEFAULT_INTERVAL_MS = 500;
 
+/** Thrown by a check that knows the condition will never come: the wait ends at once with it. */
+export class GiveUp extends Error {
+  override name = 'GiveUp';
+}
+
 /**
  * Resolves with the first value CHECK returns that SATISFIES; rejects after TIMEOUT_MS with WHAT
  * and the last value (or error) seen, so a failure says where it stood.
@@ -22,6 +27,7 @@ export async function waitFor<T>(
       if (satisfies(value)) return value;
       last = JSON.stringify(value);
     } catch (error) {
+      if (error instanceof GiveUp) throw error;
       last = (error as Error).message;
     }
     if (Date.now() >= deadline)
