@@ -18,7 +18,11 @@ declare module 'vitest' {
 
 /** Why the tier cannot run, as one line, and how to leave it out on purpose. */
 export function unavailable(reason: string): string {
-  return `container tier: ${reason.trim().split('\n')[0]} (set ${SKIP_VARIABLE}=1 to leave the tier out on purpose)`;
+  // engine.sh's own lines carry their prefix and the same hint, for when it runs on its own.
+  const cause = (reason.trim().split('\n')[0] ?? '')
+    .replace(/^container engine: /, '')
+    .replace(new RegExp(`;? *set ${SKIP_VARIABLE}=1 .*$`), '');
+  return `container tier: ${cause} (set ${SKIP_VARIABLE}=1 to leave the tier out on purpose)`;
 }
 
 export function tierState(): TierState {
