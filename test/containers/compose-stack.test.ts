@@ -5,7 +5,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, ConsoleWatcher, launchBrowser } from '../../front/test/support/browser.ts';
 import { RUNTIME_UIDS } from '../../k8s/src/contract.ts';
-import { ComposeProject, durationSeconds } from './support/compose-project.ts';
+import { stopGraceSeconds } from '../support/compose-rules.ts';
+import { ComposeProject } from './support/compose-project.ts';
 import { docker, imageAvailable } from './support/engine.ts';
 import { firstEvent, projectEvents } from './support/engine-events.ts';
 import { processStatus, rootIsReadOnly } from './support/inside.ts';
@@ -23,8 +24,6 @@ const SEEDED_NAMES = ['Test A', 'Test B', 'Test C'];
 const UI_TIMEOUT_MS = 10_000;
 /** httpd's connectiontimeout (2 s) plus a margin: a stopped API is reported at once, not after 15 s. */
 const API_DOWN_ANSWER_WITHIN_MS = 3_000;
-/** Docker's own default when a service sets no stop_grace_period. */
-const DEFAULT_STOP_GRACE_SECONDS = 10;
 const MONITORING_PROFILE = 'monitoring';
 const MONITORING_UP_TIMEOUT_MS = 180_000;
 
@@ -62,12 +61,6 @@ async function createThroughFront(name: string): Promise<number> {
   });
   expect(response.status).toBe(201);
   return ((await response.json()) as { id: number }).id;
-}
-
-/** The seconds a service may take to stop: its stop_grace_period, else Docker's default. */
-async function stopGraceSeconds(service: string): Promise<number> {
-  const period = (await project.config()).services[service]?.stop_grace_period;
-  return period ? durationSeconds(period) : DEFAULT_STOP_GRACE_SECONDS;
 }
 
 describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-compose.yml', () => {
@@ -241,8 +234,9 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
   ] as const)(
     'runs %s as its image user (uid %i), read-only, with no capabilities and no new privileges',
     async (service, uid) => {
-      const state = await project.state(service);
-      expect(state.imageUser, 'the image declares a USER').not.toMatch(/^(|root|0|0:0)$/);
+      expect(await project.imageUser(service), 'the image declares a USER').not.toMatch(
+        /^(|root|0|0:0)$/,
+      );
       const container = await project.containerId(service);
       const status = await processStatus(container);
       expect(status.uids).toEqual([uid, uid, uid, uid]);
@@ -283,7 +277,7 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
     const marker = await createThroughFront('Kept across stop and start');
     await project.compose(['stop', 'front']);
     for (const service of ['api', 'db']) {
-      const grace = await stopGraceSeconds(service);
+      const grace = stopGraceSeconds((await project.config()).services[service] ?? {}) ?? 0;
       const asked = performance.now();
       await project.compose(['stop', service]);
       const tookMs = performance.now() - asked;

@@ -44,6 +44,8 @@ describe.skipIf(tierLeftOut())('the db healthcheck during the first boot', () =>
 
   it('fails while the entrypoint initialises (socket-only server), passes once MySQL listens on TCP', async () => {
     const declared = (await project.config()).services.db?.healthcheck?.test ?? [];
+    // The exec form, as docker-compose.yml writes it (a string would be run by a shell).
+    if (!Array.isArray(declared)) throw new Error(`db healthcheck not in exec form: ${declared}`);
     expect(declared[0]).toBe('CMD');
     const healthcheck = declared.slice(1);
 

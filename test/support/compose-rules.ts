@@ -37,9 +37,6 @@ const DOCKER_STOP_TIMEOUT_SECONDS = 10;
 const DB_STOP_GRACE_SECONDS = 60;
 const DURATION_UNIT_SECONDS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001, us: 1e-6 };
 
-/** `docker-compose config` keeps stop_grace_period as written: a duration such as 20s or 1m30s. */
-type StoppableService = ResolvedService & { stop_grace_period?: string };
-
 /** Every contract violation in the resolved configuration, one readable line each. */
 export function composeContractProblems(
   config: ResolvedCompose,
@@ -239,15 +236,24 @@ function hardeningProblems(name: string, service: ResolvedService): string[] {
   return problems;
 }
 
+/**
+ * The seconds a service gets between SIGTERM and SIGKILL: its stop_grace_period, else Docker's
+ * default; undefined when the period is not a compose duration.
+ */
+export function stopGraceSeconds(service: ResolvedService): number | undefined {
+  const written = service.stop_grace_period;
+  return written === undefined ? DOCKER_STOP_TIMEOUT_SECONDS : durationSeconds(written);
+}
+
 /** A service must get `neededSeconds` between SIGTERM and SIGKILL. */
 function stopGraceProblems(
   name: string,
-  service: StoppableService,
+  service: ResolvedService,
   neededSeconds: number,
   why: string,
 ): string[] {
   const written = service.stop_grace_period;
-  const seconds = written === undefined ? DOCKER_STOP_TIMEOUT_SECONDS : durationSeconds(written);
+  const seconds = stopGraceSeconds(service);
   if (seconds !== undefined && seconds >= neededSeconds) return [];
   return [
     `${name}: stop_grace_period must be at least ${neededSeconds}s ${why}; found ${written ?? `none (docker's ${DOCKER_STOP_TIMEOUT_SECONDS}s)`}`,

@@ -30,6 +30,8 @@ export interface ResolvedService {
   /** docker-compose 1.29 prints a port with a host address as "IP:PUBLISHED:TARGET/tcp". */
   ports?: ({ published?: number | string; target: number; host_ip?: string } | string)[];
   healthcheck?: { test?: string[] | string; interval?: string; disable?: boolean };
+  /** As written: a duration such as 20s or 1m30s. */
+  stop_grace_period?: string;
   depends_on?: Record<string, { condition: string }>;
   networks?: Record<string, unknown>;
   volumes?: string[];

@@ -73,6 +73,8 @@ export interface PodPlan {
   containers: ContainerPlan[];
   volumes: VolumePlan[];
   fsGroup: number | undefined;
+  /** When the kubelet walks a volume to give it the fsGroup (Kubernetes' default: Always). */
+  fsGroupChangePolicy: 'OnRootMismatch' | 'Always';
   supplementalGroups: number[];
   terminationGracePeriodSeconds: number;
 }
@@ -201,6 +203,7 @@ export function podPlan(rendered: Rendered, workload: string): PodPlan {
     containers,
     volumes,
     fsGroup: security.fsGroup,
+    fsGroupChangePolicy: security.fsGroupChangePolicy ?? 'Always',
     supplementalGroups: security.supplementalGroups ?? [],
     terminationGracePeriodSeconds:
       pod.terminationGracePeriodSeconds ?? KUBERNETES_DEFAULT_GRACE_SECONDS,

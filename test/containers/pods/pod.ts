@@ -207,7 +207,12 @@ export class Pod {
         prepared.set(volume.name, folder);
       } else if (volume.kind === 'claim') {
         const claim = `${this.host.name}_${volume.claimName}-${this.name}`;
-        await ensureClaimVolume(claim, this.host.labels, this.plan.fsGroup, 'OnRootMismatch');
+        await ensureClaimVolume(
+          claim,
+          this.host.labels,
+          this.plan.fsGroup,
+          this.plan.fsGroupChangePolicy,
+        );
         prepared.set(volume.name, claim);
       }
     }

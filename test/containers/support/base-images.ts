@@ -24,6 +24,13 @@ const NPM_RANGE = '11';
 /** The variables both Dockerfiles (ARG) and docker-compose.yml read to replace a base image. */
 export type BaseImageVariable = 'NODE_IMAGE' | 'HTTPD_IMAGE' | 'MYSQL_IMAGE';
 
+/** Where each stand-in's files are, under stand-ins/. */
+const STAND_IN_FOLDERS: Record<BaseImageVariable, string> = {
+  NODE_IMAGE: 'node',
+  HTTPD_IMAGE: 'httpd',
+  MYSQL_IMAGE: 'mysql',
+};
+
 export interface BaseImage {
   variable: BaseImageVariable;
   /** The official image the project names by default. */
@@ -125,10 +132,7 @@ async function ensureStandIn(
 ): Promise<string> {
   await ensureDebian(log);
   const reference = standInReference(official);
-  const folder = join(
-    STAND_INS,
-    variable === 'NODE_IMAGE' ? 'node' : variable === 'HTTPD_IMAGE' ? 'httpd' : 'mysql',
-  );
+  const folder = join(STAND_INS, STAND_IN_FOLDERS[variable]);
   const nodeLine = reference.split(':').at(-1) ?? '';
   const digest = await folderDigest(
     folder,

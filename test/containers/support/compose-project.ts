@@ -3,6 +3,7 @@
 // images of the tier (official or stand-in) passed through the file's own variables.
 import { parse } from 'yaml';
 import { findFreePort } from '../../../front/test/support/ports.ts';
+import type { ResolvedCompose } from '../../support/docker-compose.ts';
 import { REPO_ROOT, repoPath } from '../../support/repo.ts';
 import type { BaseImages } from './base-images.ts';
 import { docker, dockerCompose } from './engine.ts';
@@ -11,27 +12,15 @@ const COMPOSE_FILE = repoPath('docker-compose.yml');
 /** `up --build` of the whole stack: image builds, the db's first boot, three healthchecks. */
 const UP_TIMEOUT_MS = 600_000;
 
-/** Seconds in a compose duration such as 30s, 1m or 1m30s. */
-export function durationSeconds(duration: string): number {
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(duration);
-  if (!match || duration === '') throw new Error(`not a compose duration: ${duration}`);
-  const [, hours = '0', minutes = '0', seconds = '0'] = match;
-  return Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
-}
-
 /** The variables docker-compose.yml publishes ports with; each gets a free loopback port. */
 const PUBLISHED_PORT_VARIABLES = ['API_PORT', 'FRONT_PORT', 'PROMETHEUS_PORT', 'GRAFANA_PORT'];
 
 export interface ContainerState {
   id: string;
   pid: number;
-  status: string;
   health: string | undefined;
-  startedAt: string;
   exitCode: number;
   restartCount: number;
-  user: string;
-  imageUser: string;
 }
 
 export class ComposeProject {
@@ -92,12 +81,7 @@ export class ComposeProject {
   }
 
   /** The configuration docker-compose resolves from the files and variables. */
-  async config(profiles: string[] = []): Promise<{
-    services: Record<
-      string,
-      { image?: string; stop_grace_period?: string; healthcheck?: { test?: string[] } }
-    >;
-  }> {
+  async config(profiles: string[] = []): Promise<ResolvedCompose> {
     const profileArgs = profiles.flatMap((profile) => ['--profile', profile]);
     return parse((await this.compose([...profileArgs, 'config'])).stdout);
   }
@@ -111,37 +95,33 @@ export class ComposeProject {
 
   async state(service: string): Promise<ContainerState> {
     const id = await this.containerId(service);
-    const format = '{{json .State}}\t{{.RestartCount}}\t{{.Config.User}}\t{{.Image}}';
-    const [state = '{}', restarts = '0', user = '', image = ''] = (
+    const format = '{{json .State}}\t{{.RestartCount}}';
+    const [state = '{}', restarts = '0'] = (
       await docker(['inspect', '--format', format, id])
     ).stdout
       .trim()
       .split('\t');
     const parsed = JSON.parse(state) as {
       Pid: number;
-      Status: string;
       Health?: { Status: string };
-      StartedAt: string;
       ExitCode: number;
     };
-    const imageUser = (
-      await docker(['image', 'inspect', '--format', '{{.Config.User}}', image])
-    ).stdout.trim();
     return {
       id,
       pid: parsed.Pid,
-      status: parsed.Status,
       health: parsed.Health?.Status,
-      startedAt: parsed.StartedAt,
       exitCode: parsed.ExitCode,
       restartCount: Number(restarts),
-      user,
-      imageUser,
     };
   }
 
-  async exec(service: string, command: string[]) {
-    return docker(['exec', await this.containerId(service), ...command]);
+  /** The USER the service's image declares ('' when none: it would run as root). */
+  async imageUser(service: string): Promise<string> {
+    const id = await this.containerId(service);
+    const image = (await docker(['inspect', '--format', '{{.Image}}', id])).stdout.trim();
+    return (
+      await docker(['image', 'inspect', '--format', '{{.Config.User}}', image])
+    ).stdout.trim();
   }
 
   /** What the service wrote, stdout and stderr apart (the engine keeps them apart). */
