@@ -78,6 +78,12 @@ const envSchema = z.object({
   SHUTDOWN_DELAY_MS: milliseconds(0, MAX_SHUTDOWN_DELAY_MS).default(DEFAULT_SHUTDOWN_DELAY_MS),
 });
 
+/**
+ * What the API uses for each variable left unset: the one definition of the defaults, which the
+ * manifests (k8s/src) render rather than repeat.
+ */
+export const API_DEFAULTS = envSchema.parse({});
+
 /** The environment variables the API reads: compose and the manifests must set these names. */
 export const API_ENV_VARS = Object.keys(envSchema.shape) as readonly ApiVariable[];
 export type ApiVariable = keyof typeof envSchema.shape;

@@ -1,8 +1,8 @@
 // The API's environment as the chart renders it, judged by the API's own schema
-// (api/src/config.ts): a value the API would refuse at start stops synthesis, instead of every
-// API pod crash-looping after `kubectl apply`. The message names the TRISTACK_* variable that
-// put the value there.
-import { type ApiVariable, type ConfigProblem, checkEnvironment } from '../../api/src/config.ts';
+// (@tristack/api/config, the module the API parses its environment with): a value the API would
+// refuse at start stops synthesis, instead of every API pod crash-looping after `kubectl apply`.
+// The message names the TRISTACK_* variable that put the value there.
+import { type ApiVariable, type ConfigProblem, checkEnvironment } from '@tristack/api/config';
 import { StackConfigError } from './config.ts';
 import type { OverrideVariable } from './overrides.ts';
 

@@ -1,6 +1,6 @@
 // The deployment environments as typed data. overrides.ts applies the TRISTACK_* variables on
 // top; everything else receives the resolved StackConfig.
-import type { LogLevel } from '../../api/src/config.ts';
+import { API_DEFAULTS, type LogLevel } from '@tristack/api/config';
 import rootPackage from '../../package.json' with { type: 'json' };
 import { IMAGE_NAMES, PRODUCT } from './contract.ts';
 
@@ -88,8 +88,6 @@ export const DEFAULT_IMAGE_TAG = rootPackage.version;
 const MYSQL_IMAGE: ImageRef = { repository: 'mysql', tag: '8.4.7' };
 const DEFAULT_SECRET_NAME = 'db-credentials';
 const INGRESS_NGINX_NAMESPACE = 'ingress-nginx';
-const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
-const DEFAULT_MYSQL_TIMEOUT_MS = 2000;
 
 export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
   // A laptop cluster (kind, minikube): small volume, a generated dev-only Secret, no host or TLS
@@ -110,8 +108,8 @@ export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
       replicas: 2,
       maxReplicas: 4,
       logLevel: 'debug' satisfies LogLevel,
-      rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
-      mysqlTimeoutMs: DEFAULT_MYSQL_TIMEOUT_MS,
+      rateLimitPerMinute: API_DEFAULTS.RATE_LIMIT_PER_MINUTE,
+      mysqlTimeoutMs: API_DEFAULTS.MYSQL_TIMEOUT_MS,
     },
     front: { image: { repository: IMAGE_NAMES.front, tag: DEFAULT_IMAGE_TAG }, replicas: 1 },
     ingress: { className: 'nginx' },
@@ -137,8 +135,8 @@ export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
       replicas: 3,
       maxReplicas: 10,
       logLevel: 'info' satisfies LogLevel,
-      rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
-      mysqlTimeoutMs: DEFAULT_MYSQL_TIMEOUT_MS,
+      rateLimitPerMinute: API_DEFAULTS.RATE_LIMIT_PER_MINUTE,
+      mysqlTimeoutMs: API_DEFAULTS.MYSQL_TIMEOUT_MS,
     },
     front: { image: { repository: IMAGE_NAMES.front, tag: DEFAULT_IMAGE_TAG }, replicas: 2 },
     ingress: { host: 'tristack.example.com', className: 'nginx', tlsSecretName: 'tristack-tls' },

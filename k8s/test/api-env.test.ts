@@ -1,5 +1,5 @@
+import { API_ENV_VARS } from '@tristack/api/config';
 import { describe, expect, it } from 'vitest';
-import { API_ENV_VARS } from '../../api/src/config.ts';
 import { copyOf, find, type Json, VARIANTS } from './fixtures.ts';
 import { containerEnvNames, type K8sObject } from './invariants.ts';
 

@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { type Config, checkEnvironment, LOG_LEVELS, loadConfig } from '@tristack/api/config';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Config, LOG_LEVELS, loadConfig } from '../../api/src/config.ts';
 import { API_VARIABLE_SOURCES, checkApiEnvironment } from '../src/api-environment-check.ts';
 import { buildManifests } from '../src/app.ts';
 import { StackConfigError } from '../src/config.ts';
@@ -169,4 +169,43 @@ describe('the sources of the API variables', () => {
       expect(unexplained).toEqual([]);
     },
   );
+});
+
+// Values the API refuses, for each API variable a TRISTACK_* setting reaches. The API's own
+// schema confirms each refusal first, so the list cannot hold a value the API would take.
+const REFUSED_BY_THE_API: Record<string, string[]> = {
+  CORS_ORIGINS: ['example.com', 'http://a.example/path', 'ftp://a.example', 'http://a.example,b'],
+  LOG_LEVEL: ['verbose', 'INFO', 'warning'],
+  MYSQL_HOST: [' '],
+  MYSQL_PORT: ['0', '65536', '3306.5', 'mysql'],
+};
+// An external port needs its host.
+const COMPANIONS: Record<string, Record<string, string>> = {
+  TRISTACK_EXTERNAL_MYSQL_PORT: { TRISTACK_EXTERNAL_MYSQL_HOST: 'mysql.example' },
+};
+
+describe('each API rule a TRISTACK_* variable can reach', () => {
+  const devData = apiConfigData(VARIANTS.dev ?? []);
+  const cases = Object.entries(API_VARIABLE_SOURCES).flatMap(([variable, sources]) =>
+    (REFUSED_BY_THE_API[variable] ?? []).map(
+      // The first source is the one that sets the variable as given.
+      (value) => [sources?.[0] ?? '', value, variable] as const,
+    ),
+  );
+
+  it('has values for every API variable a setting reaches', () => {
+    expect(Object.keys(REFUSED_BY_THE_API).sort()).toEqual(
+      Object.keys(API_VARIABLE_SOURCES).sort(),
+    );
+  });
+
+  it.each(cases)('stops synthesis for %s="%s", naming it', (source, value, variable) => {
+    const refusedBy = checkEnvironment({ ...devData, [variable]: value }).map(
+      (problem) => problem.variable,
+    );
+    expect(refusedBy).toContain(variable);
+    const error = refusal('prod', { ...COMPANIONS[source], [source]: value });
+    expect(error).toBeInstanceOf(StackConfigError);
+    expect((error as Error).message).toContain(`${source}="${value}"`);
+  });
 });

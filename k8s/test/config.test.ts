@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,17 +8,13 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildManifests } from '../src/app.ts';
 import { ENVIRONMENTS } from '../src/config.ts';
-import { resolveStackConfig } from '../src/overrides.ts';
+import { OVERRIDE_VARIABLES, resolveStackConfig } from '../src/overrides.ts';
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 describe('the environments', () => {
-  it('are dev and prod', () => {
-    expect(Object.keys(ENVIRONMENTS)).toEqual(['dev', 'prod']);
-  });
-
   it('never embed a production password: prod references an existing Secret', () => {
     expect(ENVIRONMENTS.prod.databaseSecret).toEqual({
       name: 'db-credentials',
@@ -55,7 +52,7 @@ describe('a bad configuration', () => {
       'a latest tag',
       'dev',
       { TRISTACK_IMAGE_TAG: 'latest' },
-      /TRISTACK_IMAGE_TAG: "latest" is not allowed/,
+      /TRISTACK_IMAGE_TAG="latest" must be pinned to a version, not "latest"/,
     ],
     [
       'a tag with a slash',
@@ -137,6 +134,33 @@ describe('a bad configuration', () => {
       expect(() => buildManifests(environment, env)).toThrow(message);
     },
   );
+});
+
+describe('the TRISTACK_* variables', () => {
+  it('refuse a misspelt one rather than ignore it, naming it and the real ones', () => {
+    expect(() => buildManifests('dev', { TRISTACK_INGRES_HOST: 'x.example' })).toThrow(
+      `unknown variable TRISTACK_INGRES_HOST: the settings are ${OVERRIDE_VARIABLES.join(', ')}`,
+    );
+  });
+
+  it('leave variables of other tools alone', () => {
+    expect(() => buildManifests('dev', { TRISTACKS: '1', KUBECONFIG: '/x' })).not.toThrow();
+  });
+
+  it('report every bad value at once, each under its own name', () => {
+    expect(() =>
+      buildManifests('dev', { TRISTACK_API_REPLICAS: 'two', TRISTACK_NAMESPACE: 'A' }),
+    ).toThrow(
+      'TRISTACK_NAMESPACE="A" must be a DNS label (lowercase letters, digits, "-"); ' +
+        'TRISTACK_API_REPLICAS="two" must be a whole number from 1 to 100',
+    );
+  });
+
+  it('are the ones docs/kubernetes.md documents', () => {
+    const docs = readFileSync(new URL('../../docs/kubernetes.md', import.meta.url), 'utf8');
+    const documented = new Set(docs.match(/TRISTACK_[A-Z_]+[A-Z]/g));
+    expect([...documented].sort()).toEqual([...OVERRIDE_VARIABLES].sort());
+  });
 });
 
 describe('npx cdk8s synth with a bad setting', () => {
