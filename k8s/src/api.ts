@@ -1,29 +1,23 @@
 // The Express API: Deployment, Service `api`, its configuration, autoscaling and disruption budget.
 import { createHash } from 'node:crypto';
+import { API_DEFAULTS } from '@tristack/api/config';
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { type ImageRef, imageReference } from './config.ts';
-import {
-  API_ROUTES,
-  PORTS,
-  podLabels,
-  RUNTIME_UIDS,
-  SERVICE_NAMES,
-  selectorLabels,
-} from './contract.ts';
+import { API_ROUTES, PORTS, RUNTIME_UIDS } from './contract.ts';
 import { DATABASE_SECRET_KEYS } from './credentials.ts';
 import {
   containerSecurityContext,
   httpProbe,
-  podSecurityContext,
   type ResourceBudget,
   resources,
   type ScratchDirectory,
   SECRET_FILE_MODE,
   scratchMount,
-  scratchVolume,
 } from './pod-security.ts';
-import { httpService, SURGE_ONLY_ROLLOUT, tokenlessServiceAccount } from './workload.ts';
+import { httpService, tierDeployment, tierMetadata, tokenlessServiceAccount } from './workload.ts';
 
 const COMPONENT = 'api';
 const SECRETS_DIRECTORY = '/var/run/secrets/tristack';
@@ -54,9 +48,29 @@ const SHUTDOWN_DELAY_MS = 5000;
 /** What the budget keeps free after the drain grace, before SIGKILL. */
 export const SHUTDOWN_MARGIN_SECONDS = 5;
 const TERMINATION_GRACE_SECONDS = 30;
-// /status waits up to MYSQL_TIMEOUT_MS (2 s by default) for the database: the probe waits longer.
-const READINESS_TIMEOUT_SECONDS = 3;
 const DEFAULT_TARGET_CPU_PERCENT = 70;
+// Kubernetes' own scaling behaviour, written out because cdk8s-plus-28 would otherwise render
+// gentler rules of its own (at most 2 pods removed per 5 minutes): up by 4 pods or 100 % every
+// 15 s, whichever adds more, at once; down by up to 100 % every 15 s after 5 stable minutes.
+const SCALING_PERIOD = Duration.seconds(15);
+const SCALE_UP: kplus.ScalingRules = {
+  stabilizationWindow: Duration.seconds(0),
+  strategy: kplus.ScalingStrategy.MAX_CHANGE,
+  policies: [
+    { replicas: kplus.Replicas.percent(100), duration: SCALING_PERIOD },
+    { replicas: kplus.Replicas.absolute(4), duration: SCALING_PERIOD },
+  ],
+};
+const SCALE_DOWN: kplus.ScalingRules = {
+  stabilizationWindow: Duration.minutes(5),
+  strategy: kplus.ScalingStrategy.MAX_CHANGE,
+  policies: [{ replicas: kplus.Replicas.percent(100), duration: SCALING_PERIOD }],
+};
+
+/** /status waits up to MYSQL_TIMEOUT_MS for the database: the probe waits a second longer. */
+function readinessTimeoutSeconds(mysqlTimeoutMs: number): number {
+  return Math.ceil(mysqlTimeoutMs / 1000) + 1;
+}
 
 /** The endpoint Prometheus scrapes; a later monitoring construct (ServiceMonitor) reuses it. */
 export const API_METRICS = { port: PORTS.api, portName: 'http', path: API_ROUTES.metrics } as const;
@@ -98,15 +112,19 @@ export interface ApiProps {
    * @default db:3306, database and user 'tristack' (an external MySQL's host and port when set)
    */
   readonly database: DatabaseEndpoint;
-  /** The Secret whose `mysql-password` key is mounted as MYSQL_PASSWORD_FILE. @default 'db-credentials' */
-  readonly secretName: string;
-  /** LOG_LEVEL, one of the API's LOG_LEVELS (api/src/config.ts). @default 'info' */
+  /**
+   * The Secret whose `mysql-password` key is mounted as MYSQL_PASSWORD_FILE: the chart's own
+   * (dev) or one that exists in the cluster (`Secret.fromSecretName`).
+   * @default the Secret `db-credentials`
+   */
+  readonly secret: kplus.ISecret;
+  /** LOG_LEVEL, one of the API's LOG_LEVELS (@tristack/api/config). @default the API's default */
   readonly logLevel?: string;
-  /** CORS_ORIGINS, comma-separated. @default 'http://localhost:8080' */
+  /** CORS_ORIGINS, comma-separated. @default the API's default (http://localhost:8080) */
   readonly corsOrigins?: string;
-  /** RATE_LIMIT_PER_MINUTE per client address; 0 turns it off. @default 6000 */
+  /** RATE_LIMIT_PER_MINUTE per client address; 0 turns it off. @default the API's default */
   readonly rateLimitPerMinute?: number;
-  /** MYSQL_TIMEOUT_MS. @default 2000 */
+  /** MYSQL_TIMEOUT_MS. @default the API's default */
   readonly mysqlTimeoutMs?: number;
   /**
    * CPU and memory.
@@ -118,10 +136,6 @@ export interface ApiProps {
 const DEFAULTS = {
   replicas: 2,
   maxReplicas: 4,
-  logLevel: 'info',
-  corsOrigins: 'http://localhost:8080',
-  rateLimitPerMinute: 6000,
-  mysqlTimeoutMs: 2000,
   resources: { cpuMillis: 100, memoryMiB: 128, memoryLimitMiB: 256 },
 } as const;
 
@@ -134,10 +148,10 @@ export function apiEnvironment(props: ApiProps): Record<string, string> {
     MYSQL_DATABASE: props.database.name,
     MYSQL_USER: props.database.user,
     MYSQL_PASSWORD_FILE: `${SECRETS_DIRECTORY}/${DATABASE_SECRET_KEYS.password}`,
-    MYSQL_TIMEOUT_MS: String(props.mysqlTimeoutMs ?? DEFAULTS.mysqlTimeoutMs),
-    CORS_ORIGINS: props.corsOrigins ?? DEFAULTS.corsOrigins,
-    RATE_LIMIT_PER_MINUTE: String(props.rateLimitPerMinute ?? DEFAULTS.rateLimitPerMinute),
-    LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
+    MYSQL_TIMEOUT_MS: String(props.mysqlTimeoutMs ?? API_DEFAULTS.MYSQL_TIMEOUT_MS),
+    CORS_ORIGINS: props.corsOrigins ?? API_DEFAULTS.CORS_ORIGINS.join(','),
+    RATE_LIMIT_PER_MINUTE: String(props.rateLimitPerMinute ?? API_DEFAULTS.RATE_LIMIT_PER_MINUTE),
+    LOG_LEVEL: props.logLevel ?? API_DEFAULTS.LOG_LEVEL,
     SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS),
   };
 }
@@ -151,143 +165,105 @@ function configDigest(data: Record<string, string>): string {
 }
 
 export class Api extends Construct {
-  readonly serviceName: string = SERVICE_NAMES.api;
-  readonly port: number = PORTS.api;
+  /** The pods, for the NetworkPolicies to name as a peer. */
+  readonly pods: kplus.Pods;
+  /** The Service the front and the Ingress send `/api` to. */
+  readonly service: kplus.Service;
   /** The API's environment as the ConfigMap holds it, for the chart to check. */
   readonly environment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const replicas = props.replicas ?? DEFAULTS.replicas;
-    const metadata = (name: string) => ({
-      name,
-      namespace: props.namespace,
-      labels: selectorLabels(COMPONENT),
-    });
+    const metadata = { name: COMPONENT, namespace: props.namespace, component: COMPONENT } as const;
     const environment = apiEnvironment(props);
     this.environment = environment;
 
-    const configMap = new k8s.KubeConfigMap(this, 'config', {
-      metadata: metadata('api-config'),
+    const configMap = new kplus.ConfigMap(this, 'config', {
+      metadata: tierMetadata({ ...metadata, name: 'api-config' }),
       data: environment,
     });
-
-    tokenlessServiceAccount(this, metadata(COMPONENT));
-
-    httpService(this, metadata(SERVICE_NAMES.api), selectorLabels(COMPONENT), PORTS.api);
-
-    const deployment = new k8s.KubeDeployment(this, 'deployment', {
-      metadata: metadata(COMPONENT),
-      spec: {
-        // No `replicas`: the HorizontalPodAutoscaler owns the count, and a fixed value here would
-        // reset it on every `kubectl apply`.
-        selector: { matchLabels: selectorLabels(COMPONENT) },
-        strategy: SURGE_ONLY_ROLLOUT,
-        template: {
-          metadata: {
-            labels: podLabels(COMPONENT),
-            annotations: {
-              'checksum/config': configDigest(environment),
-              'prometheus.io/scrape': 'true',
-              'prometheus.io/port': String(API_METRICS.port),
-              'prometheus.io/path': API_METRICS.path,
-            },
-          },
-          spec: {
-            serviceAccountName: COMPONENT,
-            automountServiceAccountToken: false,
-            securityContext: podSecurityContext(RUNTIME_UIDS.api),
-            terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
-            // Spread replicas over nodes when there are several, without blocking a one-node cluster.
-            topologySpreadConstraints: [
-              {
-                maxSkew: 1,
-                topologyKey: 'kubernetes.io/hostname',
-                whenUnsatisfiable: 'ScheduleAnyway',
-                labelSelector: { matchLabels: selectorLabels(COMPONENT) },
-              },
-            ],
-            containers: [
-              {
-                name: 'api',
-                image: imageReference(props.image),
-                imagePullPolicy: 'IfNotPresent',
-                ports: [{ name: 'http', containerPort: PORTS.api }],
-                envFrom: [{ configMapRef: { name: configMap.name } }],
-                resources: resources(props.resources ?? DEFAULTS.resources),
-                securityContext: containerSecurityContext(),
-                // The process answers /healthz without the database: up to 60 s to start.
-                startupProbe: httpProbe(API_ROUTES.liveness, PORTS.api, {
-                  periodSeconds: 2,
-                  failureThreshold: 30,
-                  timeoutSeconds: 2,
-                }),
-                // /status is 503 while the database is unreachable or the API drains.
-                readinessProbe: httpProbe(API_ROUTES.readiness, PORTS.api, {
-                  periodSeconds: 5,
-                  failureThreshold: 2,
-                  timeoutSeconds: READINESS_TIMEOUT_SECONDS,
-                }),
-                livenessProbe: httpProbe(API_ROUTES.liveness, PORTS.api, {
-                  periodSeconds: 10,
-                  failureThreshold: 3,
-                  timeoutSeconds: 2,
-                }),
-                lifecycle: {
-                  preStop: { exec: { command: ['sleep', String(PRE_STOP_PAUSE_SECONDS)] } },
-                },
-                volumeMounts: [
-                  { name: 'credentials', mountPath: SECRETS_DIRECTORY, readOnly: true },
-                  scratchMount(TMP),
-                ],
-              },
-            ],
-            volumes: [
-              {
-                name: 'credentials',
-                secret: {
-                  secretName: props.secretName,
-                  // Only the application password: the API never needs the root one.
-                  items: [
-                    { key: DATABASE_SECRET_KEYS.password, path: DATABASE_SECRET_KEYS.password },
-                  ],
-                  defaultMode: SECRET_FILE_MODE,
-                },
-              },
-              scratchVolume(TMP),
-            ],
-          },
-        },
-      },
+    const credentials = kplus.Volume.fromSecret(this, 'credentials', props.secret, {
+      name: 'credentials',
+      // Only the application password: the API never needs the root one.
+      items: { [DATABASE_SECRET_KEYS.password]: { path: DATABASE_SECRET_KEYS.password } },
+      defaultMode: SECRET_FILE_MODE,
     });
 
-    new k8s.KubeHorizontalPodAutoscalerV2(this, 'autoscaler', {
-      metadata: metadata(COMPONENT),
-      spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.name },
-        minReplicas: replicas,
-        maxReplicas: Math.max(replicas, props.maxReplicas ?? DEFAULTS.maxReplicas),
-        metrics: [
-          {
-            type: 'Resource',
-            resource: {
-              name: 'cpu',
-              target: {
-                type: 'Utilization',
-                averageUtilization: props.targetCpuPercent ?? DEFAULT_TARGET_CPU_PERCENT,
-              },
-            },
-          },
+    const deployment = tierDeployment(this, {
+      metadata,
+      // No `replicas`: the HorizontalPodAutoscaler owns the count, and a fixed value here would
+      // reset it on every `kubectl apply`.
+      uid: RUNTIME_UIDS.api,
+      serviceAccount: tokenlessServiceAccount(this, metadata),
+      terminationGraceSeconds: TERMINATION_GRACE_SECONDS,
+      podAnnotations: {
+        'checksum/config': configDigest(environment),
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(API_METRICS.port),
+        'prometheus.io/path': API_METRICS.path,
+      },
+      spreadOverNodes: true,
+      container: {
+        name: 'api',
+        image: imageReference(props.image),
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        ports: [{ name: API_METRICS.portName, number: PORTS.api }],
+        envFrom: [kplus.Env.fromConfigMap(configMap)],
+        resources: resources(props.resources ?? DEFAULTS.resources),
+        securityContext: containerSecurityContext(),
+        // The process answers /healthz without the database: up to 60 s to start.
+        startup: httpProbe(API_ROUTES.liveness, PORTS.api, {
+          periodSeconds: 2,
+          failureThreshold: 30,
+          timeoutSeconds: 2,
+        }),
+        // /status is 503 while the database is unreachable or the API drains.
+        readiness: httpProbe(API_ROUTES.readiness, PORTS.api, {
+          periodSeconds: 5,
+          failureThreshold: 2,
+          timeoutSeconds: readinessTimeoutSeconds(Number(environment.MYSQL_TIMEOUT_MS)),
+        }),
+        liveness: httpProbe(API_ROUTES.liveness, PORTS.api, {
+          periodSeconds: 10,
+          failureThreshold: 3,
+          timeoutSeconds: 2,
+        }),
+        lifecycle: {
+          preStop: kplus.Handler.fromCommand(['sleep', String(PRE_STOP_PAUSE_SECONDS)]),
+        },
+        volumeMounts: [
+          { volume: credentials, path: SECRETS_DIRECTORY, readOnly: true },
+          scratchMount(this, TMP),
         ],
       },
     });
 
-    // Voluntary disruptions (node drains, upgrades) take one pod at a time.
+    ({ pods: this.pods, service: this.service } = httpService(this, metadata, deployment));
+
+    new kplus.HorizontalPodAutoscaler(this, 'autoscaler', {
+      metadata: tierMetadata(metadata),
+      target: deployment,
+      minReplicas: replicas,
+      maxReplicas: Math.max(replicas, props.maxReplicas ?? DEFAULTS.maxReplicas),
+      metrics: [
+        kplus.Metric.resourceCpu(
+          kplus.MetricTarget.averageUtilization(
+            props.targetCpuPercent ?? DEFAULT_TARGET_CPU_PERCENT,
+          ),
+        ),
+      ],
+      scaleUp: SCALE_UP,
+      scaleDown: SCALE_DOWN,
+    });
+
+    // cdk8s-plus-28 has no PodDisruptionBudget construct.
     new k8s.KubePodDisruptionBudget(this, 'disruption-budget', {
-      metadata: metadata(COMPONENT),
+      metadata: tierMetadata(metadata),
       spec: {
+        // Voluntary disruptions (node drains, upgrades) take one pod at a time.
         maxUnavailable: k8s.IntOrString.fromNumber(1),
-        selector: { matchLabels: selectorLabels(COMPONENT) },
+        selector: { matchLabels: deployment.matchLabels },
       },
     });
   }

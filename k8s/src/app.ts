@@ -1,17 +1,18 @@
 // The tristack chart: assembles the tiers from a resolved StackConfig.
 import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { checkApiEnvironment } from './api-environment-check.ts';
 import type { StackConfig } from './config.ts';
-import { COMMON_LABELS, PORTS, PRODUCT, SERVICE_NAMES } from './contract.ts';
+import { COMMON_LABELS, PORTS, PRODUCT } from './contract.ts';
 import { DevDatabaseSecret } from './credentials.ts';
 import { Database } from './database.ts';
 import { Front } from './front.ts';
 import { Ingress } from './ingress.ts';
 import { Monitoring } from './monitoring.ts';
 import { Namespace } from './namespace.ts';
-import { NetworkPolicies } from './network-policies.ts';
+import { NetworkPolicies, type NetworkPoliciesProps } from './network-policies.ts';
 import { resolveStackConfig } from './overrides.ts';
 
 export interface TristackChartProps {
@@ -30,6 +31,40 @@ function corsOrigins(config: StackConfig): string {
   return `${scheme}://${config.ingress.host}`;
 }
 
+/** Where the API finds MySQL, and what its NetworkPolicy lets it reach. */
+interface DatabaseWiring {
+  endpoint: { host: string; port: number };
+  network: NetworkPoliciesProps['database'];
+}
+
+/** The StatefulSet tier when MySQL runs in the cluster; the managed server's address otherwise. */
+function inClusterDatabase(
+  chart: Construct,
+  config: StackConfig,
+  secret: kplus.ISecret,
+): DatabaseWiring {
+  const database = config.database;
+  if (database.mode === 'external') {
+    return {
+      endpoint: { host: database.host, port: database.port },
+      network: { mode: 'external', port: database.port },
+    };
+  }
+  const db = new Database(chart, 'db', {
+    namespace: config.namespace,
+    image: database.image,
+    storageSize: database.storageSize,
+    storageClassName: database.storageClassName,
+    databaseName: database.name,
+    user: database.user,
+    secret,
+  });
+  return {
+    endpoint: { host: db.service.name, port: db.service.port },
+    network: { mode: 'in-cluster', pods: db.pods },
+  };
+}
+
 export class TristackChart extends Chart {
   constructor(scope: Construct, id: string, props: TristackChartProps = {}) {
     super(scope, id, { labels: { ...COMMON_LABELS } });
@@ -37,38 +72,25 @@ export class TristackChart extends Chart {
     const namespace = config.namespace;
 
     new Namespace(this, 'namespace', { name: namespace });
-    if (config.databaseSecret.generateDevValues) {
-      new DevDatabaseSecret(this, 'dev-credentials', {
-        namespace,
-        name: config.databaseSecret.name,
-      });
-    }
+    const secret = config.databaseSecret.generateDevValues
+      ? new DevDatabaseSecret(this, 'dev-credentials', {
+          namespace,
+          name: config.databaseSecret.name,
+        }).secret
+      : kplus.Secret.fromSecretName(this, 'credentials', config.databaseSecret.name);
 
-    const database = config.database;
-    if (database.mode === 'in-cluster') {
-      new Database(this, 'db', {
-        namespace,
-        image: database.image,
-        storageSize: database.storageSize,
-        storageClassName: database.storageClassName,
-        databaseName: database.name,
-        user: database.user,
-        secretName: config.databaseSecret.name,
-      });
-    }
-
+    const database = inClusterDatabase(this, config, secret);
     const api = new Api(this, 'api', {
       namespace,
       image: config.api.image,
       replicas: config.api.replicas,
       maxReplicas: config.api.maxReplicas,
       database: {
-        host: database.mode === 'in-cluster' ? SERVICE_NAMES.db : database.host,
-        port: database.mode === 'in-cluster' ? PORTS.db : database.port,
-        name: database.name,
-        user: database.user,
+        ...database.endpoint,
+        name: config.database.name,
+        user: config.database.user,
       },
-      secretName: config.databaseSecret.name,
+      secret,
       logLevel: config.api.logLevel,
       corsOrigins: corsOrigins(config),
       rateLimitPerMinute: config.api.rateLimitPerMinute,
@@ -81,22 +103,26 @@ export class TristackChart extends Chart {
       new Monitoring(this, 'monitoring', { namespace, ...config.monitoring });
     }
 
-    new Front(this, 'front', {
+    const front = new Front(this, 'front', {
       namespace,
       image: config.front.image,
       replicas: config.front.replicas,
     });
 
-    new Ingress(this, 'ingress', { namespace, ...config.ingress });
+    new Ingress(this, 'ingress', {
+      namespace,
+      api: api.service,
+      front: front.service,
+      ...config.ingress,
+    });
 
     new NetworkPolicies(this, 'network-policies', {
       namespace,
+      front: front.pods,
+      api: api.pods,
       ingressControllerNamespace: config.network.ingressControllerNamespace,
       metricsScraperNamespace: config.network.metricsScraperNamespace,
-      database:
-        database.mode === 'in-cluster'
-          ? { mode: 'in-cluster' }
-          : { mode: 'external', port: database.port },
+      database: database.network,
     });
   }
 }

@@ -1,6 +1,6 @@
 // The database credentials Secret. Production references a Secret the operator created; only
 // dev may have the chart generate one, with fixed values that are public and say so.
-import { k8s } from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { COMPONENT_LABEL } from './contract.ts';
 
@@ -26,9 +26,12 @@ export interface DevDatabaseSecretProps {
 
 /** A Secret with public development-only passwords. Never used by the prod environment. */
 export class DevDatabaseSecret extends Construct {
+  /** The Secret, for the db and the api to mount. */
+  readonly secret: kplus.Secret;
+
   constructor(scope: Construct, id: string, props: DevDatabaseSecretProps) {
     super(scope, id);
-    new k8s.KubeSecret(this, 'secret', {
+    this.secret = new kplus.Secret(this, 'secret', {
       metadata: {
         name: props.name,
         namespace: props.namespace,

@@ -1,22 +1,23 @@
 // MySQL as a one-pod StatefulSet with its own volume, seeded from db/init.sql on first boot.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { type ImageRef, imageReference } from './config.ts';
 import { PORTS, podLabels, RUNTIME_UIDS, SERVICE_NAMES, selectorLabels } from './contract.ts';
 import { DATABASE_SECRET_KEYS } from './credentials.ts';
 import {
-  containerSecurityContext,
-  podSecurityContext,
+  kubeContainerSecurityContext,
+  kubePodSecurityContext,
+  kubeResources,
+  kubeScratchMount,
+  kubeScratchVolume,
   type ResourceBudget,
-  resources,
   type ScratchDirectory,
   SECRET_FILE_MODE,
-  scratchMount,
-  scratchVolume,
 } from './pod-security.ts';
-import { tokenlessServiceAccount } from './workload.ts';
+import { tierMetadata, tokenlessServiceAccount } from './workload.ts';
 
 /** The one source of the schema and seed rows, shared with compose and the tests. */
 export const INIT_SQL_FILE = fileURLToPath(new URL('../../db/init.sql', import.meta.url));
@@ -64,8 +65,12 @@ export interface DatabaseProps {
   readonly databaseName: string;
   /** The application user created on first boot (MYSQL_USER). @default 'tristack' */
   readonly user: string;
-  /** The Secret with `mysql-password` and `mysql-root-password`. @default 'db-credentials' */
-  readonly secretName: string;
+  /**
+   * The Secret with `mysql-password` and `mysql-root-password`: the chart's own (dev) or one that
+   * exists in the cluster (`Secret.fromSecretName`).
+   * @default the Secret `db-credentials`
+   */
+  readonly secret: kplus.ISecret;
   /**
    * The SQL run once, on an empty data directory.
    * @default the content of db/init.sql, read at synth time
@@ -82,38 +87,38 @@ const DEFAULT_RESOURCES: ResourceBudget = { cpuMillis: 250, memoryMiB: 512, memo
 
 /** StatefulSet `db`, its headless Service `db`, the init ConfigMap and a ServiceAccount. */
 export class Database extends Construct {
-  /** The host name the API connects to. */
-  readonly host: string = SERVICE_NAMES.db;
-  readonly port: number = PORTS.db;
+  /**
+   * The MySQL pods, selected by the labels the StatefulSet selects them by: the Service and the
+   * NetworkPolicies point at these.
+   */
+  readonly pods: kplus.Pods;
+  /** The headless Service the API connects to. */
+  readonly service: kplus.Service;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
-    const metadata = (name: string) => ({
-      name,
-      namespace: props.namespace,
-      labels: selectorLabels(COMPONENT),
-    });
+    const metadata = { name: COMPONENT, namespace: props.namespace, component: COMPONENT } as const;
+    this.pods = kplus.Pods.select(this, 'pods', { labels: selectorLabels(COMPONENT) });
 
-    const initConfigMap = new k8s.KubeConfigMap(this, 'init', {
-      metadata: metadata('db-init'),
+    const initConfigMap = new kplus.ConfigMap(this, 'init', {
+      metadata: tierMetadata({ ...metadata, name: 'db-init' }),
       data: { 'init.sql': props.initSql ?? readFileSync(INIT_SQL_FILE, 'utf8') },
     });
 
-    tokenlessServiceAccount(this, metadata(COMPONENT));
+    const serviceAccount = tokenlessServiceAccount(this, metadata);
 
     // Headless: clients resolve the pod directly and the StatefulSet gets stable DNS names.
-    new k8s.KubeService(this, 'service', {
-      metadata: metadata(SERVICE_NAMES.db),
-      spec: {
-        clusterIp: 'None',
-        selector: selectorLabels(COMPONENT),
-        ports: [{ name: 'mysql', port: PORTS.db, targetPort: k8s.IntOrString.fromString('mysql') }],
-      },
+    this.service = new kplus.Service(this, 'service', {
+      metadata: tierMetadata({ ...metadata, name: SERVICE_NAMES.db }),
+      clusterIP: 'None',
+      selector: this.pods,
+      ports: [{ name: 'mysql', port: PORTS.db, targetPort: PORTS.db }],
     });
 
     const ping: k8s.ExecAction = { command: PING_COMMAND };
+    // cdk8s-plus-28's StatefulSet has no volumeClaimTemplates nor claim retention policy.
     new k8s.KubeStatefulSet(this, 'statefulset', {
-      metadata: metadata(COMPONENT),
+      metadata: tierMetadata(metadata),
       spec: {
         serviceName: SERVICE_NAMES.db,
         // One writer: MySQL replication is out of scope; outgrow it with an external database.
@@ -124,9 +129,9 @@ export class Database extends Construct {
         template: {
           metadata: { labels: podLabels(COMPONENT) },
           spec: {
-            serviceAccountName: COMPONENT,
+            serviceAccountName: serviceAccount.name,
             automountServiceAccountToken: false,
-            securityContext: podSecurityContext(RUNTIME_UIDS.db),
+            securityContext: kubePodSecurityContext(RUNTIME_UIDS.db),
             terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
             containers: [
               {
@@ -148,8 +153,8 @@ export class Database extends Construct {
                     value: `${SECRETS_DIRECTORY}/${DATABASE_SECRET_KEYS.rootPassword}`,
                   },
                 ],
-                resources: resources(props.resources ?? DEFAULT_RESOURCES),
-                securityContext: containerSecurityContext(),
+                resources: kubeResources(props.resources ?? DEFAULT_RESOURCES),
+                securityContext: kubeContainerSecurityContext(),
                 startupProbe: {
                   exec: ping,
                   periodSeconds: STARTUP_PERIOD_SECONDS,
@@ -172,7 +177,7 @@ export class Database extends Construct {
                   { name: DATA_VOLUME, mountPath: DATA_DIRECTORY },
                   { name: 'init', mountPath: INIT_DIRECTORY, readOnly: true },
                   { name: 'credentials', mountPath: SECRETS_DIRECTORY, readOnly: true },
-                  ...SCRATCH.map(scratchMount),
+                  ...SCRATCH.map(kubeScratchMount),
                 ],
               },
             ],
@@ -180,9 +185,9 @@ export class Database extends Construct {
               { name: 'init', configMap: { name: initConfigMap.name } },
               {
                 name: 'credentials',
-                secret: { secretName: props.secretName, defaultMode: SECRET_FILE_MODE },
+                secret: { secretName: props.secret.name, defaultMode: SECRET_FILE_MODE },
               },
-              ...SCRATCH.map(scratchVolume),
+              ...SCRATCH.map(kubeScratchVolume),
             ],
           },
         },

@@ -1,19 +1,17 @@
 // The httpd front: the page, and a reverse proxy of /api/ to the Service `api`.
-import { k8s } from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { type ImageRef, imageReference } from './config.ts';
-import { PORTS, podLabels, RUNTIME_UIDS, SERVICE_NAMES, selectorLabels } from './contract.ts';
+import { PORTS, RUNTIME_UIDS } from './contract.ts';
 import {
   containerSecurityContext,
   httpProbe,
-  podSecurityContext,
   type ResourceBudget,
   resources,
   type ScratchDirectory,
   scratchMount,
-  scratchVolume,
 } from './pod-security.ts';
-import { httpService, SURGE_ONLY_ROLLOUT, tokenlessServiceAccount } from './workload.ts';
+import { httpService, tierDeployment, tokenlessServiceAccount } from './workload.ts';
 
 const COMPONENT = 'front';
 // httpd writes only its pid file (PidFile /tmp/httpd.pid); logs go to stdout and stderr.
@@ -46,68 +44,51 @@ const DEFAULTS = {
 
 /** Deployment `front`, Service `front` on 8080 and a ServiceAccount. */
 export class Front extends Construct {
-  readonly serviceName: string = SERVICE_NAMES.front;
-  readonly port: number = PORTS.front;
+  /** The pods, for the NetworkPolicies to name as a peer. */
+  readonly pods: kplus.Pods;
+  /** The Service the Ingress sends the page's traffic to. */
+  readonly service: kplus.Service;
 
   constructor(scope: Construct, id: string, props: FrontProps) {
     super(scope, id);
-    const metadata = (name: string) => ({
-      name,
-      namespace: props.namespace,
-      labels: selectorLabels(COMPONENT),
-    });
+    const metadata = { name: COMPONENT, namespace: props.namespace, component: COMPONENT } as const;
 
-    tokenlessServiceAccount(this, metadata(COMPONENT));
-
-    httpService(this, metadata(SERVICE_NAMES.front), selectorLabels(COMPONENT), PORTS.front);
-
-    new k8s.KubeDeployment(this, 'deployment', {
-      metadata: metadata(COMPONENT),
-      spec: {
-        replicas: props.replicas ?? DEFAULTS.replicas,
-        selector: { matchLabels: selectorLabels(COMPONENT) },
-        strategy: SURGE_ONLY_ROLLOUT,
-        template: {
-          metadata: { labels: podLabels(COMPONENT) },
-          spec: {
-            serviceAccountName: COMPONENT,
-            automountServiceAccountToken: false,
-            securityContext: podSecurityContext(RUNTIME_UIDS.front),
-            terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
-            containers: [
-              {
-                name: 'httpd',
-                image: imageReference(props.image),
-                imagePullPolicy: 'IfNotPresent',
-                ports: [{ name: 'http', containerPort: PORTS.front }],
-                resources: resources(props.resources ?? DEFAULTS.resources),
-                securityContext: containerSecurityContext(),
-                startupProbe: httpProbe('/', PORTS.front, {
-                  periodSeconds: 2,
-                  failureThreshold: 15,
-                  timeoutSeconds: 2,
-                }),
-                // The static page: ready does not depend on the API (the page shows its own error).
-                readinessProbe: httpProbe('/', PORTS.front, {
-                  periodSeconds: 5,
-                  failureThreshold: 2,
-                  timeoutSeconds: 2,
-                }),
-                livenessProbe: httpProbe('/', PORTS.front, {
-                  periodSeconds: 10,
-                  failureThreshold: 3,
-                  timeoutSeconds: 2,
-                }),
-                lifecycle: {
-                  preStop: { exec: { command: ['sleep', String(PRE_STOP_PAUSE_SECONDS)] } },
-                },
-                volumeMounts: [scratchMount(TMP)],
-              },
-            ],
-            volumes: [scratchVolume(TMP)],
-          },
+    const deployment = tierDeployment(this, {
+      metadata,
+      replicas: props.replicas ?? DEFAULTS.replicas,
+      uid: RUNTIME_UIDS.front,
+      serviceAccount: tokenlessServiceAccount(this, metadata),
+      terminationGraceSeconds: TERMINATION_GRACE_SECONDS,
+      container: {
+        name: 'httpd',
+        image: imageReference(props.image),
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        ports: [{ name: 'http', number: PORTS.front }],
+        resources: resources(props.resources ?? DEFAULTS.resources),
+        securityContext: containerSecurityContext(),
+        startup: httpProbe('/', PORTS.front, {
+          periodSeconds: 2,
+          failureThreshold: 15,
+          timeoutSeconds: 2,
+        }),
+        // The static page: ready does not depend on the API (the page shows its own error).
+        readiness: httpProbe('/', PORTS.front, {
+          periodSeconds: 5,
+          failureThreshold: 2,
+          timeoutSeconds: 2,
+        }),
+        liveness: httpProbe('/', PORTS.front, {
+          periodSeconds: 10,
+          failureThreshold: 3,
+          timeoutSeconds: 2,
+        }),
+        lifecycle: {
+          preStop: kplus.Handler.fromCommand(['sleep', String(PRE_STOP_PAUSE_SECONDS)]),
         },
+        volumeMounts: [scratchMount(this, TMP)],
       },
     });
+
+    ({ pods: this.pods, service: this.service } = httpService(this, metadata, deployment));
   }
 }

@@ -1,12 +1,16 @@
 // One Ingress: `/api` to the API (it serves every route under /api too, so no rewrite), the rest
 // to the front.
-import { k8s } from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { COMPONENT_LABEL, PORTS, SERVICE_NAMES } from './contract.ts';
+import { COMPONENT_LABEL } from './contract.ts';
 
 export interface IngressProps {
   /** Namespace of the Ingress. @default 'tristack' (the environment's namespace) */
   readonly namespace: string;
+  /** The API's Service, the backend of `/api`. */
+  readonly api: kplus.Service;
+  /** The front's Service, the backend of everything else. */
+  readonly front: kplus.Service;
   /**
    * Host name to answer for.
    * @default undefined: every host (handy on kind and minikube with http://localhost)
@@ -24,34 +28,34 @@ export interface IngressProps {
   readonly tlsSecretName?: string;
 }
 
-function backend(service: string, port: number): k8s.IngressBackend {
-  return { service: { name: service, port: { number: port } } };
-}
-
 export class Ingress extends Construct {
   constructor(scope: Construct, id: string, props: IngressProps) {
     super(scope, id);
-    if (props.tlsSecretName !== undefined && props.host === undefined) {
+    const { host, tlsSecretName } = props;
+    if (tlsSecretName !== undefined && host === undefined) {
       throw new Error('Ingress: tlsSecretName needs a host');
     }
-    const paths: k8s.HttpIngressPath[] = [
-      { path: '/api', pathType: 'Prefix', backend: backend(SERVICE_NAMES.api, PORTS.api) },
-      { path: '/', pathType: 'Prefix', backend: backend(SERVICE_NAMES.front, PORTS.front) },
-    ];
-    new k8s.KubeIngress(this, 'ingress', {
+    const ingress = new kplus.Ingress(this, 'ingress', {
       // Labelled front: it is the public entry, the page's address (it also routes /api).
       metadata: {
         name: 'tristack',
         namespace: props.namespace,
         labels: { [COMPONENT_LABEL]: 'front' },
       },
-      spec: {
-        ...(props.className === undefined ? {} : { ingressClassName: props.className }),
-        ...(props.tlsSecretName === undefined || props.host === undefined
-          ? {}
-          : { tls: [{ hosts: [props.host], secretName: props.tlsSecretName }] }),
-        rules: [{ ...(props.host === undefined ? {} : { host: props.host }), http: { paths } }],
-      },
+      ...(props.className === undefined ? {} : { className: props.className }),
     });
+    const routes: [string, kplus.Service][] = [
+      ['/api', props.api],
+      ['/', props.front],
+    ];
+    for (const [path, service] of routes) {
+      const backend = kplus.IngressBackend.fromService(service);
+      if (host === undefined) ingress.addRule(path, backend, kplus.HttpIngressPathType.PREFIX);
+      else ingress.addHostRule(host, path, backend, kplus.HttpIngressPathType.PREFIX);
+    }
+    if (host !== undefined && tlsSecretName !== undefined) {
+      const secret = kplus.Secret.fromSecretName(this, 'tls-secret', tlsSecretName);
+      ingress.addTls([{ hosts: [host], secret }]);
+    }
   }
 }

@@ -3,7 +3,7 @@
 // dashboard as a ConfigMap that Grafana's dashboard sidecar loads.
 import { readFileSync } from 'node:fs';
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { API_METRICS } from './api.ts';
 import { SERVICE_NAMES, selectorLabels } from './contract.ts';
@@ -81,7 +81,7 @@ export class Monitoring extends Construct {
     }
 
     if (props.dashboard) {
-      new k8s.KubeConfigMap(this, 'dashboard', {
+      new kplus.ConfigMap(this, 'dashboard', {
         metadata: {
           ...metadata(DASHBOARD_CONFIG_MAP),
           labels: { ...selectorLabels(COMPONENT), ...GRAFANA_DASHBOARD_LABEL },

@@ -1,5 +1,5 @@
 // The namespace, with the Pod Security Standards profile every tier meets enforced on it.
-import { k8s } from 'cdk8s-plus-28';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { POD_SECURITY_LEVEL } from './pod-security.ts';
 
@@ -11,7 +11,7 @@ export interface NamespaceProps {
 export class Namespace extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceProps) {
     super(scope, id);
-    new k8s.KubeNamespace(this, 'namespace', {
+    new kplus.Namespace(this, 'namespace', {
       metadata: {
         name: props.name,
         labels: {

@@ -1,16 +1,20 @@
 // Deny by default, then allow exactly the paths the three tiers need:
 // ingress controller -> front, api; front -> api; api -> db; everyone -> cluster DNS.
-import { k8s } from 'cdk8s-plus-28';
+// Each tier's peers are its workload objects, so a policy cannot drift from the pods it means.
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { COMPONENT_LABEL, type Component, PORTS, selectorLabels } from './contract.ts';
+import { COMPONENT_LABEL, type Component, PORTS } from './contract.ts';
 
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 const DNS_PORT = 53;
-const EVERYWHERE = '0.0.0.0/0';
+const KUBE_DNS_LABELS = { 'k8s-app': 'kube-dns' };
 
 export interface NetworkPoliciesProps {
   /** Namespace the policies protect. @default 'tristack' (the environment's namespace) */
   readonly namespace: string;
+  /** The front's pods. */
+  readonly front: kplus.Pods;
+  /** The API's pods. */
+  readonly api: kplus.Pods;
   /**
    * Namespace of the ingress controller, allowed to reach front and api.
    * @default 'ingress-nginx' (kind's and minikube's ingress-nginx)
@@ -26,99 +30,60 @@ export interface NetworkPoliciesProps {
    * outside the cluster (its address is not known here, so any address on that port).
    * @default the in-cluster db pods on 3306
    */
-  readonly database: { readonly mode: 'in-cluster' } | { readonly mode: 'external'; port: number };
-}
-
-function pods(component: Component): k8s.NetworkPolicyPeer {
-  return { podSelector: { matchLabels: selectorLabels(component) } };
-}
-
-function namespace(name: string): k8s.NetworkPolicyPeer {
-  return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: name } } };
-}
-
-function tcp(port: number): k8s.NetworkPolicyPort {
-  return { protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) };
+  readonly database:
+    | { readonly mode: 'in-cluster'; readonly pods: kplus.Pods }
+    | { readonly mode: 'external'; readonly port: number };
 }
 
 export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
     super(scope, id);
     // A tier's own policy carries its component label; the stack-wide ones carry none.
-    const policy = (name: string, spec: k8s.NetworkPolicySpec, component?: Component) =>
-      new k8s.KubeNetworkPolicy(this, name, {
+    const policy = (name: string, selector?: kplus.IPodSelector, component?: Component) =>
+      new kplus.NetworkPolicy(this, name, {
         metadata: {
           name,
           namespace: props.namespace,
           ...(component === undefined ? {} : { labels: { [COMPONENT_LABEL]: component } }),
         },
-        spec,
+        ...(selector === undefined ? {} : { selector }),
+        ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
+        egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
       });
+    const namespace = (name: string) =>
+      kplus.Namespaces.select(this, `namespace-${name}`, { names: [name] });
+    const tcp = kplus.NetworkPolicyPort.tcp;
 
-    policy('default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    policy('default-deny');
 
-    policy('allow-dns', {
-      podSelector: {},
-      policyTypes: ['Egress'],
-      egress: [
-        {
-          to: [
-            {
-              ...namespace('kube-system'),
-              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-            },
-          ],
-          ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(DNS_PORT) }, tcp(DNS_PORT)],
-        },
-      ],
+    const dns = new kplus.NetworkPolicy(this, 'allow-dns', {
+      metadata: { name: 'allow-dns', namespace: props.namespace },
     });
+    const clusterDns = kplus.Pods.select(this, 'cluster-dns', {
+      labels: KUBE_DNS_LABELS,
+      namespaces: namespace('kube-system'),
+    });
+    dns.addEgressRule(clusterDns, [kplus.NetworkPolicyPort.udp(DNS_PORT), tcp(DNS_PORT)]);
 
-    policy(
-      'front',
-      {
-        podSelector: { matchLabels: selectorLabels('front') },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [
-          { from: [namespace(props.ingressControllerNamespace)], ports: [tcp(PORTS.front)] },
-        ],
-        // httpd proxies /api/ to the Service `api`.
-        egress: [{ to: [pods('api')], ports: [tcp(PORTS.api)] }],
-      },
-      'front',
-    );
+    const ingressController = namespace(props.ingressControllerNamespace);
+    const front = policy('front', props.front, 'front');
+    front.addIngressRule(ingressController, [tcp(PORTS.front)]);
+    // httpd proxies /api/ to the Service `api`.
+    front.addEgressRule(props.api, [tcp(PORTS.api)]);
 
-    const apiClients = [pods('front'), namespace(props.ingressControllerNamespace)];
+    const api = policy('api', props.api, 'api');
+    const apiClients: kplus.INetworkPolicyPeer[] = [props.front, ingressController];
     if (props.metricsScraperNamespace !== undefined) {
       apiClients.push(namespace(props.metricsScraperNamespace));
     }
+    for (const client of apiClients) api.addIngressRule(client, [tcp(PORTS.api)]);
     const database = props.database;
-    policy(
-      'api',
-      {
-        podSelector: { matchLabels: selectorLabels('api') },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ from: apiClients, ports: [tcp(PORTS.api)] }],
-        egress: [
-          database.mode === 'in-cluster'
-            ? { to: [pods('db')], ports: [tcp(PORTS.db)] }
-            : { to: [{ ipBlock: { cidr: EVERYWHERE } }], ports: [tcp(database.port)] },
-        ],
-      },
-      'api',
-    );
-
     if (database.mode === 'in-cluster') {
-      policy(
-        'db',
-        {
-          podSelector: { matchLabels: selectorLabels('db') },
-          policyTypes: ['Ingress', 'Egress'],
-          ingress: [{ from: [pods('api')], ports: [tcp(PORTS.db)] }],
-          // The database calls no one (DNS aside, allowed above).
-          egress: [],
-        },
-        'db',
-      );
+      api.addEgressRule(database.pods, [tcp(PORTS.db)]);
+      // The database calls no one (DNS aside, allowed above).
+      policy('db', database.pods, 'db').addIngressRule(props.api, [tcp(PORTS.db)]);
+    } else {
+      api.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'anywhere'), [tcp(database.port)]);
     }
   }
 }

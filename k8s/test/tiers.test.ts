@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import rootPackage from '../../package.json' with { type: 'json' };
 import { INIT_SQL_FILE } from '../src/database.ts';
 import { find, type Json, VARIANTS } from './fixtures.ts';
 import type { K8sObject } from './invariants.ts';
@@ -100,7 +101,9 @@ describe('the database', () => {
     expect(statefulSet.spec.serviceName).toBe('db');
     const service = object(dev, 'Service', 'db');
     expect(service.spec.clusterIP).toBe('None');
-    expect(service.spec.ports).toEqual([{ name: 'mysql', port: 3306, targetPort: 'mysql' }]);
+    expect(service.spec.ports).toEqual([
+      { name: 'mysql', port: 3306, targetPort: mysql.ports[0].containerPort },
+    ]);
   });
 
   it('keeps its data on a claim template with a real storage size in each environment', () => {
@@ -213,16 +216,16 @@ describe('the API', () => {
   const api = container(dev, 'Deployment', 'api');
 
   it('serves on 8000 through the Service api', () => {
-    expect(object(dev, 'Service', 'api').spec.ports).toEqual([
-      { name: 'http', port: 8000, targetPort: 'http' },
-    ]);
     expect(api.ports).toEqual([{ name: 'http', containerPort: 8000 }]);
+    expect(object(dev, 'Service', 'api').spec.ports).toEqual([
+      { name: 'http', port: 8000, targetPort: api.ports[0].containerPort },
+    ]);
   });
 
   it('is ready on /status, alive on /healthz, with a startup probe', () => {
-    expect(api.readinessProbe.httpGet).toEqual({ path: '/status', port: 8000 });
-    expect(api.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8000 });
-    expect(api.startupProbe.httpGet).toEqual({ path: '/healthz', port: 8000 });
+    expect(api.readinessProbe.httpGet).toEqual({ path: '/status', port: 8000, scheme: 'HTTP' });
+    expect(api.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8000, scheme: 'HTTP' });
+    expect(api.startupProbe.httpGet).toEqual({ path: '/healthz', port: 8000, scheme: 'HTTP' });
     // /status may wait MYSQL_TIMEOUT_MS for the database before answering 503.
     const timeoutMs = Number(object(dev, 'ConfigMap', 'api-config').data.MYSQL_TIMEOUT_MS);
     expect(api.readinessProbe.timeoutSeconds * 1000).toBeGreaterThan(timeoutMs);
@@ -284,10 +287,11 @@ describe('the front', () => {
   const httpd = container(dev, 'Deployment', 'front');
 
   it('serves on 8080 through the Service front, ready on /', () => {
+    expect(httpd.ports).toEqual([{ name: 'http', containerPort: 8080 }]);
     expect(object(dev, 'Service', 'front').spec.ports).toEqual([
-      { name: 'http', port: 8080, targetPort: 'http' },
+      { name: 'http', port: 8080, targetPort: httpd.ports[0].containerPort },
     ]);
-    expect(httpd.readinessProbe.httpGet).toEqual({ path: '/', port: 8080 });
+    expect(httpd.readinessProbe.httpGet).toEqual({ path: '/', port: 8080, scheme: 'HTTP' });
   });
 
   it('runs as uid 82 with a writable /tmp and nothing else writable', () => {
@@ -296,8 +300,10 @@ describe('the front', () => {
     expect(httpd.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
   });
 
-  it('uses the images of the environment and its overrides', () => {
-    expect(httpd.image).toBe('tristack-front:0.1.0');
+  it('uses images tagged with the repository version, or the overrides', () => {
+    // A release bumps package.json: the manifests must follow without an edit.
+    expect(httpd.image).toBe(`tristack-front:${rootPackage.version}`);
+    expect(container(dev, 'Deployment', 'api').image).toBe(`tristack-api:${rootPackage.version}`);
     expect(container(custom, 'Deployment', 'front').image).toBe(
       'registry.example.com:5000/acme/tristack-front:1.2.3',
     );
@@ -313,16 +319,18 @@ describe('the ingress', () => {
     object(objects, 'Ingress', 'tristack').spec.rules[0].http.paths;
 
   it('sends /api to the API and the rest to the front, with no rewrite', () => {
-    expect(paths(dev)).toEqual([
-      {
-        path: '/api',
-        pathType: 'Prefix',
-        backend: { service: { name: 'api', port: { number: 8000 } } },
-      },
+    // Prefix paths match longest first whatever their order (cdk8s-plus sorts them by path).
+    const byPath = (a: Any, b: Any) => String(a.path).localeCompare(String(b.path));
+    expect([...paths(dev)].sort(byPath)).toEqual([
       {
         path: '/',
         pathType: 'Prefix',
         backend: { service: { name: 'front', port: { number: 8080 } } },
+      },
+      {
+        path: '/api',
+        pathType: 'Prefix',
+        backend: { service: { name: 'api', port: { number: 8000 } } },
       },
     ]);
     expect(object(dev, 'Ingress', 'tristack').metadata.annotations).toBeUndefined();
@@ -351,29 +359,31 @@ describe('the network policies', () => {
   const namespaceOf = (peer: Any) =>
     peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
 
+  // Rules are OR'ed and policyTypes is a set: compare them regardless of order.
+  const sources = (rules: Any[]) =>
+    rules.flatMap((rule: Any) =>
+      rule.from.map((peer: Any) => component(peer) ?? namespaceOf(peer)),
+    );
+
   it('deny all traffic by default, in and out', () => {
-    expect(policy(dev, 'default-deny')).toEqual({
-      podSelector: {},
-      policyTypes: ['Ingress', 'Egress'],
-    });
+    const { policyTypes, ...rest } = policy(dev, 'default-deny');
+    expect(rest).toEqual({ podSelector: {} });
+    expect([...policyTypes].sort()).toEqual(['Egress', 'Ingress']);
   });
 
   it('let db be reached only by api, on 3306', () => {
     const db = policy(dev, 'db');
-    expect(db.ingress).toHaveLength(1);
-    expect(db.ingress[0].from.map(component)).toEqual(['api']);
+    expect(sources(db.ingress)).toEqual(['api']);
     expect(db.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 3306 }]);
-    expect(db.egress).toEqual([]);
+    // Egress is in policyTypes with no rule: the database reaches nothing.
+    expect(db.policyTypes).toContain('Egress');
+    expect(db.egress).toBeUndefined();
   });
 
   it('let api be reached only by front and the ingress controller, on 8000', () => {
     const api = policy(dev, 'api');
-    expect(api.ingress).toHaveLength(1);
-    expect(api.ingress[0].from.map((peer: Any) => component(peer) ?? namespaceOf(peer))).toEqual([
-      'front',
-      'ingress-nginx',
-    ]);
-    expect(api.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8000 }]);
+    expect(sources(api.ingress)).toEqual(['front', 'ingress-nginx']);
+    for (const rule of api.ingress) expect(rule.ports).toEqual([{ protocol: 'TCP', port: 8000 }]);
     expect(api.egress).toEqual([
       {
         to: [
@@ -399,9 +409,7 @@ describe('the network policies', () => {
 
   it('open the API to a named metrics namespace, and to the external MySQL port', () => {
     const customApi = policy(custom, 'api');
-    expect(
-      customApi.ingress[0].from.map((peer: Any) => component(peer) ?? namespaceOf(peer)),
-    ).toEqual(['front', 'traefik', 'monitoring']);
+    expect(sources(customApi.ingress)).toEqual(['front', 'traefik', 'monitoring']);
     expect(policy(external, 'api').egress).toEqual([
       { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 3307 }] },
     ]);

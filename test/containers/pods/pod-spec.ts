@@ -105,6 +105,8 @@ export function podPlan(rendered: Rendered, workload: string): PodPlan {
           selector: 'model',
           replicas: 'model',
           strategy: NOT_MODELLED.rollout,
+          minReadySeconds: NOT_MODELLED.rollout,
+          progressDeadlineSeconds: NOT_MODELLED.rollout,
           template: 'model',
         }
       : {
@@ -144,7 +146,20 @@ export function podPlan(rendered: Rendered, workload: string): PodPlan {
     nodeSelector: NOT_MODELLED.scheduling,
     tolerations: NOT_MODELLED.scheduling,
     volumes: 'model',
+    // cdk8s-plus writes these out with the API server's defaults, the only values modelled here.
+    restartPolicy: 'model',
+    dnsPolicy: 'model',
+    hostNetwork: 'model',
+    setHostnameAsFQDN: 'model',
   });
+  for (const [field, value] of [
+    ['restartPolicy', 'Always'],
+    ['dnsPolicy', 'ClusterFirst'],
+    ['hostNetwork', false],
+    ['setHostnameAsFQDN', false],
+  ] as const) {
+    if (pod[field] !== undefined) checkValue(pod[field], `${podPath}.${field}`, [value]);
+  }
   if (pod.automountServiceAccountToken !== false) {
     throw new UnsupportedFieldError(
       `${podPath}.automountServiceAccountToken: a mounted API token cannot be modelled (no API server); set it to false`,
