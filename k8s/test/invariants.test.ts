@@ -7,7 +7,6 @@ import {
   nameProblems,
   podSecurityProblems,
   portProblems,
-  selectorProblems,
   volumeProblems,
 } from './invariants.ts';
 import { schemaErrors } from './schema.ts';
@@ -19,7 +18,6 @@ const firstContainer = (object: K8sObject): Spec => podSpecOf(object).containers
 
 const CHECKS = {
   'no null values': findNulls,
-  'selectors match pod labels': selectorProblems,
   'service and probe ports exist on a container': portProblems,
   'volume mounts have volumes': volumeProblems,
   'names are DNS-1123': nameProblems,
@@ -82,22 +80,6 @@ describe('the checks report broken objects', () => {
     expect(findNulls(objects)).toEqual([
       'StatefulSet/db.spec.volumeClaimTemplates[0].spec.resources.requests.storage is null',
     ]);
-  });
-
-  it('finds a pod template whose labels miss the selector, and a Service selecting nothing', () => {
-    const objects = broken((all) => {
-      spec(find(all, 'Deployment', 'api')).template.metadata.labels['app.kubernetes.io/component'] =
-        'apu';
-      spec(find(all, 'Service', 'front')).selector['app.kubernetes.io/component'] = 'frontend';
-    });
-    expect(selectorProblems(objects)).toEqual(
-      expect.arrayContaining([
-        'Deployment/api: selector does not match its pod template labels',
-        'Service/api: selector matches no pod template',
-        'Service/front: selector matches no pod template',
-        'PodDisruptionBudget/api: selector matches no pod template',
-      ]),
-    );
   });
 
   it('finds a Service targetPort and a probe port no container declares', () => {

@@ -16,7 +16,6 @@ export type K8sObject = Record<string, unknown> & {
 export interface Workload {
   owner: string;
   template: IPodTemplateSpec;
-  selector: Record<string, string>;
   claimTemplates: string[];
 }
 
@@ -61,12 +60,10 @@ export function workloads(objects: K8sObject[]): Workload[] {
     .filter((object) => WORKLOAD_KINDS.includes(object.kind ?? ''))
     .map((object) => {
       const spec = record(object.spec);
-      const selector = record(record(spec.selector).matchLabels) as Record<string, string>;
       const claims = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
       return {
         owner: describe(object),
         template: record(spec.template) as IPodTemplateSpec,
-        selector,
         claimTemplates: claims.map((claim) => String(record(record(claim).metadata).name)),
       };
     });
@@ -82,39 +79,6 @@ function allContainers(spec: IPodSpec): IContainer[] {
 
 function matches(selector: Record<string, string>, labels: Record<string, string> | undefined) {
   return Object.entries(selector).every(([key, value]) => labels?.[key] === value);
-}
-
-/** Each workload selects its own pods; each Service, PDB and NetworkPolicy selects some pods. */
-export function selectorProblems(objects: K8sObject[]): string[] {
-  const problems: string[] = [];
-  const all = workloads(objects);
-  for (const workload of all) {
-    if (Object.keys(workload.selector).length === 0) {
-      problems.push(`${workload.owner} has an empty selector`);
-    } else if (!matches(workload.selector, workload.template.metadata?.labels)) {
-      problems.push(`${workload.owner}: selector does not match its pod template labels`);
-    }
-  }
-  const selectsSomePod = (selector: Record<string, string>) =>
-    all.some((workload) => matches(selector, workload.template.metadata?.labels));
-  for (const object of objects) {
-    const spec = record(object.spec);
-    let selector: Record<string, string> | undefined;
-    if (object.kind === 'Service') selector = record(spec.selector) as Record<string, string>;
-    if (object.kind === 'PodDisruptionBudget' || object.kind === 'NetworkPolicy') {
-      const key = object.kind === 'PodDisruptionBudget' ? 'selector' : 'podSelector';
-      selector = record(record(spec[key]).matchLabels) as Record<string, string>;
-      // An empty podSelector in a NetworkPolicy deliberately means "every pod".
-      if (object.kind === 'NetworkPolicy' && Object.keys(selector).length === 0) continue;
-    }
-    if (selector === undefined) continue;
-    if (Object.keys(selector).length === 0) {
-      problems.push(`${describe(object)} has an empty selector`);
-    } else if (!selectsSomePod(selector)) {
-      problems.push(`${describe(object)}: selector matches no pod template`);
-    }
-  }
-  return problems;
 }
 
 function probePort(probe: IProbe | undefined): number | string | undefined {
