@@ -47,6 +47,19 @@ async function processesMentioning(text: string): Promise<number[]> {
   return found;
 }
 
+/** The processes of process group `group`. */
+async function processGroup(group: number): Promise<number[]> {
+  const members: number[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // Field 5 is the process group; the command name before it may hold spaces, so count from ')'.
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === group)
+      members.push(Number(pid));
+  }
+  return members;
+}
+
 describe('npm start with no database to talk to', () => {
   let namespace: NetworkNamespace;
   let directory: string;
@@ -64,9 +77,11 @@ describe('npm start with no database to talk to', () => {
         // already gone, as it should be
       }
     }
-    for (const pid of await processesMentioning(directory)) process.kill(pid, 'SIGKILL');
+    if (directory) {
+      for (const pid of await processesMentioning(directory)) process.kill(pid, 'SIGKILL');
+    }
     namespace?.destroy();
-    await rm(directory, { recursive: true, force: true });
+    if (directory) await rm(directory, { recursive: true, force: true });
   });
 
   function npmStart(
@@ -181,6 +196,29 @@ describe('npm start with no database to talk to', () => {
     started.child.stdin?.write('\x03');
     await started.exit;
     expect(started.stdout().replace(ansiEscape, '')).toMatch(/INFO: stopped/);
+    expect(await processesMentioning(directory)).toEqual([]);
+  });
+
+  it('stops the server a killed run left behind, then starts its own on the same data', {
+    timeout: 2 * START_TIMEOUT_MS,
+  }, async () => {
+    const first = npmStart(withoutMysqlSettings({ TRISTACK_LOCAL_DB_DIR: directory }));
+    await waitForPage(first);
+    const [leftover] = await processesMentioning(directory);
+    expect(leftover).toBeDefined();
+    // kill -9 of npm start alone (not its group): the server it started is orphaned, still running.
+    for (const pid of await processGroup(first.child.pid as number)) {
+      if (pid !== leftover) process.kill(pid, 'SIGKILL');
+    }
+    await first.exit;
+    expect(existsSync(`/proc/${leftover}`)).toBe(true);
+
+    const second = npmStart(withoutMysqlSettings({ TRISTACK_LOCAL_DB_DIR: directory }));
+    await waitForPage(second);
+    expect(existsSync(`/proc/${leftover}`)).toBe(false);
+    const items = await namespace.curl('http://127.0.0.1:8080/api/items');
+    expect(JSON.parse(items.body)).toHaveLength(4);
+    await pressCtrlC(second);
     expect(await processesMentioning(directory)).toEqual([]);
   });
 

@@ -3,7 +3,7 @@
 // A user namespace maps the caller to root inside, so this needs no privilege on kernels that
 // allow unprivileged user namespaces (Debian's and Ubuntu's do).
 import { type ChildProcess, execFile, type SpawnOptions, spawn } from 'node:child_process';
-import { readlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -23,10 +23,10 @@ export class NetworkNamespace {
       stdio: 'ignore',
     });
     const namespace = new NetworkNamespace(holder);
-    const ours = await readlink('/proc/self/ns/net');
     const deadline = Date.now() + CREATE_TIMEOUT_MS;
-    // unshare moves itself into the new namespace before it execs sleep: wait for that.
-    while ((await readlink(`/proc/${holder.pid}/ns/net`).catch(() => ours)) === ours) {
+    // unshare enters the namespaces, writes the uid map, then execs sleep: only then may others
+    // join it as root.
+    while ((await readFile(`/proc/${holder.pid}/comm`, 'utf8').catch(() => '')) !== 'sleep\n') {
       if (holder.exitCode !== null || Date.now() > deadline) {
         throw new Error(`unshare --map-root-user --net failed (exit ${holder.exitCode})`);
       }
