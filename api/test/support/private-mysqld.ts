@@ -1,120 +1,60 @@
 // A throwaway MariaDB/MySQL server of the tests' own (temporary data directory, free port on
 // 127.0.0.1), so fault tests can kill, pause and restart it without touching the shared one.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import mysql from 'mysql2/promise';
 import type { ServerAddress } from '../../../db/bootstrap.ts';
+import { findServerBinary, LocalServer, SERVER_BINARIES } from '../../../db/local-server.ts';
 import { freePort } from './ports.ts';
 
-const run = promisify(execFile);
-const SERVER_BINARIES = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld', '/usr/bin/mariadbd'];
-const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 2000;
 
-function findServerBinary(): string {
-  const found = SERVER_BINARIES.find((path) => existsSync(path));
-  if (!found) {
-    throw new Error(
-      `fault tests need a mariadbd or mysqld binary (looked in ${SERVER_BINARIES.join(', ')}): apt-get install mariadb-server`,
-    );
-  }
-  return found;
-}
-
 export class PrivateMysqld {
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
-
   private constructor(
-    private readonly binary: string,
-    private readonly dir: string,
-    readonly port: number,
+    private readonly server: LocalServer,
+    private readonly directory: string,
   ) {}
 
   /** Initialises a data directory and starts the server on a free port. */
   static async start(): Promise<PrivateMysqld> {
     const binary = findServerBinary();
-    const dir = await mkdtemp(join(tmpdir(), 'tristack-mysqld-'));
-    const server = new PrivateMysqld(binary, dir, await freePort());
-    const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
-    if (binary.includes('mariadbd')) {
-      await run('mariadb-install-db', [
-        '--no-defaults',
-        `--datadir=${join(dir, 'data')}`,
-        '--auth-root-authentication-method=normal',
-        '--skip-test-db',
-        ...asRoot,
-      ]);
-    } else {
-      await run(binary, [
-        '--no-defaults',
-        '--initialize-insecure',
-        `--datadir=${join(dir, 'data')}`,
-        ...asRoot,
-      ]);
+    if (!binary) {
+      throw new Error(
+        `fault tests need a mariadbd or mysqld binary (looked in ${SERVER_BINARIES.join(', ')}): apt-get install mariadb-server`,
+      );
     }
-    await server.resume();
-    return server;
+    const directory = await mkdtemp(join(tmpdir(), 'tristack-mysqld-'));
+    const server = await LocalServer.start({ binary, directory, port: await freePort() });
+    return new PrivateMysqld(server, directory);
   }
 
   get address(): ServerAddress {
-    return { host: '127.0.0.1', port: this.port, user: 'root', password: '' };
+    return this.server.address;
+  }
+
+  get port(): number {
+    return this.server.port;
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.server.pid;
   }
 
   /** Starts the server on the same data directory and port, and waits until it answers. */
-  async resume(): Promise<void> {
-    const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
-    const child = spawn(
-      this.binary,
-      [
-        '--no-defaults',
-        `--datadir=${join(this.dir, 'data')}`,
-        `--port=${this.port}`,
-        '--bind-address=127.0.0.1',
-        `--socket=${join(this.dir, 'mysqld.sock')}`,
-        `--pid-file=${join(this.dir, 'mysqld.pid')}`,
-        '--skip-name-resolve',
-        '--innodb-buffer-pool-size=32M',
-        ...asRoot,
-      ],
-      { stdio: 'ignore' },
-    );
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`${this.binary} exited with ${child.exitCode}`);
-      try {
-        const connection = await mysql.createConnection({ ...this.address, connectTimeout: 1000 });
-        await connection.end();
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-    throw new Error(`${this.binary} did not answer within ${READY_TIMEOUT_MS} ms`);
+  resume(): Promise<void> {
+    return this.server.resume();
   }
 
   /** kill -9: no clean shutdown, as in a crash or an OOM kill. */
-  async kill(): Promise<void> {
-    this.child?.kill('SIGKILL');
-    await this.exited;
-    this.child = undefined;
+  kill(): Promise<void> {
+    return this.server.kill();
   }
 
   /** SIGSTOP, resolved once every thread of the server has actually stopped (delivery is asynchronous). */
   async pause(): Promise<void> {
-    const pid = this.child?.pid;
-    this.child?.kill('SIGSTOP');
+    const pid = this.pid;
     if (!pid) return;
+    process.kill(pid, 'SIGSTOP');
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     while (Date.now() < deadline) {
       const threads = await readdir(`/proc/${pid}/task`);
@@ -131,13 +71,13 @@ export class PrivateMysqld {
   }
 
   unpause(): void {
-    this.child?.kill('SIGCONT');
+    if (this.pid) process.kill(this.pid, 'SIGCONT');
   }
 
   /** Stops the server and removes its data directory. */
   async destroy(): Promise<void> {
     this.unpause();
     await this.kill();
-    await rm(this.dir, { recursive: true, force: true });
+    await rm(this.directory, { recursive: true, force: true });
   }
 }

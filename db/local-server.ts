@@ -1,0 +1,173 @@
+// A MariaDB/MySQL server of tristack's own, from the binary installed on this machine: a data
+// directory initialised on first use, listening on 127.0.0.1 only, root with no password (nothing
+// but this machine can reach it). `npm start` keeps one between runs when no server answers where
+// the defaults point (docs/database.md, "The private development server"); the fault tests start
+// throwaway ones they can kill and pause.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import mysql from 'mysql2/promise';
+import type { ServerAddress } from './bootstrap.ts';
+
+const run = promisify(execFile);
+
+/** Where Debian, Ubuntu and the upstream packages install the server. */
+export const SERVER_BINARIES = [
+  '/usr/sbin/mariadbd',
+  '/usr/sbin/mysqld',
+  '/usr/bin/mariadbd',
+  '/usr/bin/mysqld',
+];
+const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 30_000;
+/** Written once the data directory is complete, so an interrupted initialisation is redone. */
+const INITIALISED_MARKER = 'tristack-initialised';
+
+export function findServerBinary(): string | undefined {
+  return SERVER_BINARIES.find((path) => existsSync(path));
+}
+
+// mysqld refuses to run as root unless told to; a developer's own account needs nothing.
+function asRootArguments(): string[] {
+  return process.getuid?.() === 0 ? ['--user=root'] : [];
+}
+
+export interface LocalServerOptions {
+  /** The server binary, from findServerBinary(). */
+  binary: string;
+  /** Holds the data directory, the socket, the pid file and the server's log. */
+  directory: string;
+  /** A free port on 127.0.0.1. */
+  port: number;
+}
+
+export class LocalServer {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly options: LocalServerOptions) {}
+
+  /** Initialises the data directory when it is new, starts the server and waits until it answers. */
+  static async start(options: LocalServerOptions): Promise<LocalServer> {
+    const server = new LocalServer(options);
+    await mkdir(options.directory, { recursive: true, mode: 0o700 });
+    await server.stopLeftover();
+    if (!existsSync(server.path(INITIALISED_MARKER))) await server.initialise();
+    await server.resume();
+    return server;
+  }
+
+  get address(): ServerAddress {
+    return { host: '127.0.0.1', port: this.options.port, user: 'root', password: '' };
+  }
+
+  get port(): number {
+    return this.options.port;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get logFile(): string {
+    return this.path('server.log');
+  }
+
+  private path(name: string): string {
+    return join(this.options.directory, name);
+  }
+
+  private async initialise(): Promise<void> {
+    const dataDir = this.path('data');
+    await rm(dataDir, { recursive: true, force: true });
+    const { binary } = this.options;
+    if (binary.includes('mariadbd')) {
+      await run('mariadb-install-db', [
+        '--no-defaults',
+        `--datadir=${dataDir}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        ...asRootArguments(),
+      ]);
+    } else {
+      await run(binary, [
+        '--no-defaults',
+        '--initialize-insecure',
+        `--datadir=${dataDir}`,
+        ...asRootArguments(),
+      ]);
+    }
+    await mkdir(this.path(INITIALISED_MARKER));
+  }
+
+  /**
+   * A server left running by an `npm start` that was killed (SIGKILL gives it no chance to stop
+   * its child) still holds the data directory's lock: stop it before starting a new one.
+   */
+  private async stopLeftover(): Promise<void> {
+    const pid = Number((await readFile(this.path('server.pid'), 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(pid) || pid <= 0) return;
+    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!commandLine.includes(`--datadir=${this.path('data')}`)) return;
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await pause(100);
+  }
+
+  /** Starts the server on the same data directory and port, and waits until it answers. */
+  async resume(): Promise<void> {
+    const { binary, port } = this.options;
+    const child = spawn(
+      binary,
+      [
+        '--no-defaults',
+        `--datadir=${this.path('data')}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        `--socket=${this.path('server.sock')}`,
+        `--pid-file=${this.path('server.pid')}`,
+        `--log-error=${this.logFile}`,
+        '--skip-name-resolve',
+        '--innodb-buffer-pool-size=32M',
+        ...asRootArguments(),
+      ],
+      { stdio: 'ignore' },
+    );
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) {
+        throw new Error(`${binary} exited with ${child.exitCode}: see ${this.logFile}`);
+      }
+      try {
+        const connection = await mysql.createConnection({ ...this.address, connectTimeout: 1000 });
+        await connection.end();
+        return;
+      } catch {
+        await pause(100);
+      }
+    }
+    throw new Error(`${binary} did not answer within ${READY_TIMEOUT_MS} ms: see ${this.logFile}`);
+  }
+
+  /** A clean shutdown (SIGTERM), resolved when the server has exited. */
+  async stop(): Promise<void> {
+    this.child?.kill('SIGTERM');
+    await this.exited;
+    this.child = undefined;
+  }
+
+  /** kill -9: no clean shutdown, as in a crash or an OOM kill. */
+  async kill(): Promise<void> {
+    this.child?.kill('SIGKILL');
+    await this.exited;
+    this.child = undefined;
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
