@@ -54,6 +54,16 @@ export const findClientProgram = () =>
 
 type Stage = NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream;
 
+/**
+ * The client echoes the failing statement between dashed lines before its `ERROR 1146 (42S02)
+ * at line 40: ...`: the ERROR lines say it all, on one line.
+ */
+function errorLines(stderr: string): string {
+  const lines = stderr.split('\n').map((line) => line.trim());
+  const errors = lines.filter((line) => line.startsWith('ERROR'));
+  return (errors.length > 0 ? errors : lines.filter(Boolean)).join('; ');
+}
+
 interface Streams {
   /** A file and the transforms it goes through on its way to the program's stdin. */
   input?: Stage[];
@@ -88,7 +98,7 @@ export async function runProgram(
   if (code?.status === 'rejected') throw code.reason;
   // The program's own words say more than the broken pipe its failure causes.
   if (code?.value !== 0) {
-    throw new UserError(`${program.name} failed (exit ${code?.value}): ${stderr.trim()}`);
+    throw new UserError(`${program.name} failed (exit ${code?.value}): ${errorLines(stderr)}`);
   }
   const failedPipe = piped.find((result) => result.status === 'rejected');
   if (failedPipe?.status === 'rejected') throw failedPipe.reason;
