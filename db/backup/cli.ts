@@ -7,10 +7,11 @@ import { writeBackup } from './dump.ts';
 import { describeDatabaseError, USAGE_EXIT_CODE, UserError } from './errors.ts';
 import { formatTables } from './inventory.ts';
 import { restoreBackup } from './restore.ts';
+import { describeDump, verifyDump } from './verify.ts';
 
 const USAGE = {
   backup: 'usage: npm run db:backup -- --out FILE|FOLDER/',
-  restore: 'usage: npm run db:restore -- [--force] FILE',
+  restore: 'usage: npm run db:restore -- [--force | --check] FILE',
 } as const;
 type Command = keyof typeof USAGE;
 
@@ -24,7 +25,9 @@ function parse(command: Command, args: string[]) {
       options: {
         help: { type: 'boolean', short: 'h' },
         ...(command === 'backup' ? { out: { type: 'string' as const } } : {}),
-        ...(command === 'restore' ? { force: { type: 'boolean' as const } } : {}),
+        ...(command === 'restore'
+          ? { force: { type: 'boolean' as const }, check: { type: 'boolean' as const } }
+          : {}),
       },
     });
   } catch (error) {
@@ -55,6 +58,13 @@ async function restore(args: string[]): Promise<void> {
     throw new UserError(`give exactly one FILE\n${USAGE.restore}`, USAGE_EXIT_CODE);
   }
   const [file = ''] = positionals;
+  if (values.check && values.force) {
+    throw new UserError(
+      `--check touches nothing: it takes no --force\n${USAGE.restore}`,
+      USAGE_EXIT_CODE,
+    );
+  }
+  if (values.check) return check(file);
   const target = loadBackupTarget();
   const started = performance.now();
   const result = await restoreBackup(target, file, {
@@ -65,6 +75,11 @@ async function restore(args: string[]): Promise<void> {
   console.log(
     `db:restore: restored ${target.database} from ${file} in ${seconds} s: ${formatTables(result.restored)}`,
   );
+}
+
+/** `--check`: the whole file read and checked as restore would, no database needed or touched. */
+async function check(file: string): Promise<void> {
+  console.log(`db:restore: ${describeDump(file, await verifyDump(file))}`);
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -12,7 +12,7 @@ import {
 } from './inventory.ts';
 import { loadDump } from './load.ts';
 import { scratchDatabaseName, swapTables } from './swap.ts';
-import { verifyDump } from './verify.ts';
+import { describeDump, verifyDump } from './verify.ts';
 
 export interface RestoreOptions {
   /** Replace a database that holds tables. */
@@ -25,8 +25,6 @@ export interface RestoreResult {
   replaced: TableContents[];
   restored: TableContents[];
 }
-
-const MEBIBYTE = 1024 * 1024;
 
 /** The staging databases need rights beyond the target's: say which, where it matters. */
 function explain(error: unknown, target: BackupTarget): string {
@@ -43,11 +41,7 @@ export async function restoreBackup(
   path: string,
   options: RestoreOptions,
 ): Promise<RestoreResult> {
-  const summary = await verifyDump(path);
-  const taken = summary.completedAt ? `, completed ${summary.completedAt}` : '';
-  options.report(
-    `${path} is complete: ${summary.producer.trim()}, database ${summary.database} on ${summary.host}${taken}, ${(summary.sqlBytes / MEBIBYTE).toFixed(1)} MiB of SQL`,
-  );
+  options.report(describeDump(path, await verifyDump(path)));
   const { server, database } = target;
   const where = `${database} on ${server.host}:${server.port}`;
   let connection: mysql.Connection;

@@ -29,6 +29,15 @@ export interface DumpSummary {
   sqlBytes: number;
 }
 
+const MEBIBYTE = 1024 * 1024;
+
+/** "FILE is complete: MariaDB dump 10.19 ..., database tristack on db, completed ..., 1.7 MiB of SQL". */
+export function describeDump(path: string, summary: DumpSummary): string {
+  const completed = summary.completedAt ? `, completed ${summary.completedAt}` : '';
+  const size = `${(summary.sqlBytes / MEBIBYTE).toFixed(1)} MiB of SQL`;
+  return `${path} is complete: ${summary.producer.trim()}, database ${summary.database} on ${summary.host}${completed}, ${size}`;
+}
+
 /** Keeps the first and last KEPT_BYTES of everything written to it. */
 class HeadAndTail extends Writable {
   head = Buffer.alloc(0);

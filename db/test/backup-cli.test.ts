@@ -17,9 +17,14 @@ describe('bad arguments and variables', () => {
     ['backup', [], /--out is required\nusage: npm run db:backup -- --out FILE/],
     ['backup', ['--out'], /--out.*argument missing/i],
     ['backup', ['--out', 'x', '--force'], /Unknown option '--force'\nusage: npm run db:backup/],
-    ['restore', [], /give exactly one FILE\nusage: npm run db:restore -- \[--force\] FILE/],
+    [
+      'restore',
+      [],
+      /give exactly one FILE\nusage: npm run db:restore -- \[--force \| --check\] FILE/,
+    ],
     ['restore', ['a', 'b'], /give exactly one FILE/],
     ['restore', ['--frce', 'a'], /Unknown option '--frce'/],
+    ['restore', ['--check', '--force', 'a'], /--check touches nothing: it takes no --force/],
   ] as const)('%s %j: usage, exit 2', async (command, args, expected) => {
     const run = await runCli(command, [...args], 'tristack_unused');
     expect(run.code).toBe(2);

@@ -112,6 +112,20 @@ describe('restore refuses, and leaves the target as it was', () => {
     await assertTargetUntouched();
   });
 
+  it('checks a file with --check alone, with no database to talk to', async () => {
+    const noServer = { MYSQL_PORT: '1' };
+    const cut = join(folder, 'cut-for-check.sql.gz');
+    await writeFile(cut, (await readFile(goodDump)).subarray(0, 100));
+    const good = await runCli('restore', ['--check', goodDump], target.name, noServer);
+    const bad = await runCli('restore', ['--check', cut], target.name, noServer);
+    expect([good.code, bad.code]).toEqual([0, 1]);
+    expect(good.output).toMatch(
+      new RegExp(`good\\.sql\\.gz is complete: .*database ${source.name}`),
+    );
+    expect(bad.output).toMatch(/cut-for-check\.sql\.gz is not a complete dump: .*cut short/);
+    await assertTargetUntouched();
+  });
+
   it('leaves the target as it was, even with --force, when the SQL fails half-way', async () => {
     const sql = gunzipSync(await readFile(goodDump)).toString('utf8');
     // A whole, well-formed file whose statements break after the table is created.
