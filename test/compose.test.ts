@@ -30,6 +30,7 @@ describe('docker-compose.yml as it is', () => {
   it.each([
     ['', []],
     [' --profile monitoring', ['--profile', 'monitoring']],
+    [' --profile backup', ['--profile', 'backup']],
   ])('passes `docker-compose%s config -q` from the repository root', async (_, profileArgs) => {
     const { stdout, stderr } = await run('docker-compose', [...profileArgs, 'config', '-q'], {
       cwd: REPO_ROOT,
@@ -362,6 +363,71 @@ const BROKEN_COMPOSE_FILES: {
       c.services.grafana.volumes[1] = './monitoring/grafana/dashboards:/etc/grafana/dashboards';
     },
     expected: /grafana: .*dashboards must be mounted read-only/,
+  },
+  {
+    name: 'the backup runs in an image without the dump tool of the server',
+    change: (c) => {
+      c.services.backup.image = 'tristack-api:dev';
+    },
+    expected: /backup: image must be db's \(mysql:8\.4\.\d+\)/,
+  },
+  {
+    name: 'the backup starts with a plain `docker compose up`',
+    change: (c) => {
+      delete c.services.backup.profiles;
+    },
+    expected: /services without a profile must be exactly db, api, front; found api, backup, db/,
+  },
+  {
+    name: 'the backup runs as root',
+    change: (c) => {
+      delete c.services.backup.user;
+    },
+    expected: /backup: user must be set and not root/,
+  },
+  {
+    name: 'the backup keeps a writable root filesystem',
+    change: (c) => {
+      delete c.services.backup.read_only;
+    },
+    expected: /backup: root filesystem must be read_only/,
+  },
+  {
+    name: 'the backup joins the front network',
+    change: (c) => {
+      c.services.backup.networks.push('frontend');
+    },
+    expected: /backup: must be on db's networks only; found backend, frontend/,
+  },
+  {
+    name: 'the backup logs in with another user than the database has',
+    change: (c) => {
+      c.services.backup.environment.MYSQL_USER = 'someone';
+    },
+    expected: /db and backup: MYSQL_USER differs/,
+  },
+  {
+    name: 'the backup writes its dumps inside the container',
+    change: (c) => {
+      c.services.backup.volumes = c.services.backup.volumes.filter(
+        (v: string) => !v.includes('/backups'),
+      );
+    },
+    expected: /backup: BACKUP_DIR must be a writable mount/,
+  },
+  {
+    name: 'the backup script is mounted writable',
+    change: (c) => {
+      c.services.backup.volumes[0] = c.services.backup.volumes[0].replace(/:ro$/, '');
+    },
+    expected: /backup: must mount .*db\/backup\/compose-backup\.sh read-only/,
+  },
+  {
+    name: 'a service hides under a profile no rule knows',
+    change: (c) => {
+      c.services.backup.profiles = ['nightly'];
+    },
+    expected: /backup: profiles must be one of monitoring, backup; found nightly/,
   },
   {
     name: 'an interval is not a duration',

@@ -92,7 +92,7 @@ export function monitoringProblems(config: ResolvedCompose): string[] {
   const services = config.services ?? {};
   const problems: string[] = [];
   const profiled = Object.keys(services)
-    .filter((name) => !servicesWithoutProfile(config).includes(name))
+    .filter((name) => services[name]?.profiles?.includes(MONITORING_PROFILE))
     .sort();
   if (profiled.join() !== [...MONITORING_SERVICES].join()) {
     problems.push(

@@ -3,7 +3,13 @@
 import { join } from 'node:path';
 import { SHUTDOWN_GRACE_MS } from '../../api/src/lifecycle.ts';
 import { SHUTDOWN_MARGIN_SECONDS } from '../../k8s/src/api.ts';
-import { monitoringProblems, servicesWithoutProfile } from './compose-monitoring-rules.ts';
+import { BACKUP_PROFILE, backupProblems } from './compose-backup-rules.ts';
+import { hardeningProblems } from './compose-hardening.ts';
+import {
+  MONITORING_PROFILE,
+  monitoringProblems,
+  servicesWithoutProfile,
+} from './compose-monitoring-rules.ts';
 import {
   PUBLISH_ADDRESS,
   publishedPorts,
@@ -30,7 +36,6 @@ const HEALTHY = 'service_healthy';
 const MYSQL_IMAGE = /^mysql:8\.4\.\d+(?:@sha256:[a-f0-9]{64})?$/;
 const MYSQL_DATA_DIR = '/var/lib/mysql';
 const INITDB_DIR = '/docker-entrypoint-initdb.d/';
-const NO_NEW_PRIVILEGES = /^no-new-privileges(?::true)?$/;
 /** What `docker stop` and `docker compose stop` wait without stop_grace_period. */
 const DOCKER_STOP_TIMEOUT_SECONDS = 10;
 /** Time for MySQL to flush InnoDB on SIGTERM, as the Kubernetes StatefulSet allows. */
@@ -66,7 +71,25 @@ export function composeContractProblems(
   if (db && api) problems.push(...credentialProblems(db, api));
   if (db && api && front) problems.push(...networkProblems(config, db, api, front));
   problems.push(...monitoringProblems(config));
+  problems.push(...backupProblems(config));
+  problems.push(...profileProblems(config));
   return problems;
+}
+
+const PROFILES = [MONITORING_PROFILE, BACKUP_PROFILE];
+
+/** A service under another profile would escape every rule above. */
+function profileProblems(config: ResolvedCompose): string[] {
+  return Object.entries(config.services ?? {})
+    .filter(([, service]) => (service.profiles ?? []).length > 0)
+    .filter(
+      ([, service]) =>
+        !(service.profiles?.length === 1 && PROFILES.includes(service.profiles[0] ?? '')),
+    )
+    .map(
+      ([name, service]) =>
+        `${name}: profiles must be one of ${PROFILES.join(', ')}; found ${service.profiles?.join(', ')}`,
+    );
 }
 
 function databaseProblems(
@@ -221,19 +244,6 @@ function publishedPortProblems(
     return [`${name}: must publish port ${containerPort} on ${PUBLISH_ADDRESS} only`];
   }
   return [];
-}
-
-function hardeningProblems(name: string, service: ResolvedService): string[] {
-  const problems: string[] = [];
-  if (service.read_only !== true) problems.push(`${name}: root filesystem must be read_only`);
-  const tmpfs = [service.tmpfs ?? []].flat();
-  if (!tmpfs.some((mount) => mount.split(':')[0] === '/tmp'))
-    problems.push(`${name}: needs a tmpfs on /tmp`);
-  if (!service.cap_drop?.includes('ALL')) problems.push(`${name}: cap_drop must include ALL`);
-  if (!service.security_opt?.some((option) => NO_NEW_PRIVILEGES.test(option))) {
-    problems.push(`${name}: security_opt must include no-new-privileges`);
-  }
-  return problems;
 }
 
 /**

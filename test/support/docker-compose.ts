@@ -44,6 +44,7 @@ export interface ResolvedService {
   user?: string;
   secrets?: (string | { source: string })[];
   profiles?: string[];
+  entrypoint?: string[];
 }
 
 /**
