@@ -53,6 +53,23 @@ async function connect(server: ServerAddress) {
   });
 }
 
+/** Creates `name` unless it exists; true when it was created. */
+async function createDatabaseIfMissing(server: ServerAddress, name: string): Promise<boolean> {
+  assertDatabaseName(name);
+  const connection = await connect(server);
+  try {
+    const [existing] = await connection.query<mysql.RowDataPacket[]>(
+      'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+      [name],
+    );
+    if (existing.length > 0) return false;
+    await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+    return true;
+  } finally {
+    await connection.end();
+  }
+}
+
 /**
  * Creates `name` when missing and migrates it: an empty database gets init.sql (the baseline)
  * and every migration; an existing one only the migrations it lacks.
@@ -62,19 +79,7 @@ export async function ensureDatabase(
   name: string,
   options: MigrateOptions = {},
 ): Promise<{ created: boolean; initialised: boolean; migration: MigrationResult }> {
-  assertDatabaseName(name);
-  const connection = await connect(server);
-  let created: boolean;
-  try {
-    const [existing] = await connection.query<mysql.RowDataPacket[]>(
-      'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
-      [name],
-    );
-    created = existing.length === 0;
-    if (created) await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
-  } finally {
-    await connection.end();
-  }
+  const created = await createDatabaseIfMissing(server, name);
   const migration = await migrate(server, name, options);
   return { created, initialised: migration.baseline === 'applied-init-sql', migration };
 }
@@ -90,13 +95,24 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * What a scratch database starts with: the current schema and the seed rows (`migrated`),
+ * db/init.sql alone, as every database was before migrations (`init-sql`), or nothing (`empty`).
+ */
+export type ScratchContents = 'migrated' | 'init-sql' | 'empty';
+
 /** A fresh database with a unique name, schema and seed rows applied; drop() removes it. */
 export async function createScratchDatabase(
   server: ServerAddress,
   prefix = 'tristack_test',
+  contents: ScratchContents = 'migrated',
 ): Promise<ScratchDatabase> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await ensureDatabase(server, name);
+  if (contents === 'migrated') await ensureDatabase(server, name);
+  else {
+    await createDatabaseIfMissing(server, name);
+    if (contents === 'init-sql') await applyInitSql(server, name);
+  }
   return {
     name,
     async drop() {
