@@ -16,3 +16,6 @@ export function displayPath(file: string): string {
   const inside = relative(PROJECT_ROOT, file);
   return inside.startsWith('..') || isAbsolute(inside) ? file : inside;
 }
+
+/** The migrate service's (or Job's) command in the API image, whose WORKDIR is /app/api. */
+export const MIGRATE_IMAGE_COMMAND: readonly string[] = ['node', 'dist/migrations/cli.js'];
