@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      '{api,k8s,front,test,monitoring,bench,db}/vitest.config.ts',
+      '{api,db,k8s,front,test,monitoring,bench}/vitest.config.ts',
       'test/containers/vitest.config.ts',
     ],
   },

@@ -1,6 +1,7 @@
 import { defineProject } from 'vitest/config';
 
-// The database tools (db/backup, db/bootstrap.ts) against the real server the API's tests use.
+// The database tools (migrations, db/backup, db/bootstrap.ts) against the real server the API's
+// tests use; the same one-line stop as the API's suites when no database is reachable.
 export default defineProject({
   test: {
     name: 'db',

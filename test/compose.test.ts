@@ -277,6 +277,83 @@ const BROKEN_COMPOSE_FILES: {
     expected: /front: restart must be unless-stopped/,
   },
   {
+    name: 'the API starts before the migrations finished',
+    change: (c) => {
+      delete c.services.api.depends_on.migrate;
+    },
+    expected: /api: must depend on migrate being service_completed_successfully/,
+  },
+  {
+    name: 'the API waits for the migrations only to start, not to succeed',
+    change: (c) => {
+      c.services.api.depends_on.migrate.condition = 'service_started';
+    },
+    expected: /api: must depend on migrate being service_completed_successfully/,
+  },
+  {
+    name: 'the migrations restart after they exit',
+    change: (c) => {
+      c.services.migrate.restart = 'unless-stopped';
+    },
+    expected: /migrate: restart must be "no"/,
+  },
+  {
+    name: 'the migrations run from another image than the API',
+    change: (c) => {
+      c.services.migrate.image = 'tristack-migrate:dev';
+    },
+    expected: /migrate: image must be the api's \(tristack-api:dev\)/,
+  },
+  {
+    name: 'the migrations start the API instead',
+    change: (c) => {
+      c.services.migrate.command = ['node', 'dist/server.js'];
+    },
+    expected: /migrate: command must be node dist\/migrations\/cli\.js/,
+  },
+  {
+    name: 'the migrations run as root',
+    change: (c) => {
+      c.services.migrate.environment.MYSQL_USER = 'root';
+    },
+    expected: /migrate: runs as the app user, never root|db and migrate: MYSQL_USER differs/,
+  },
+  {
+    name: 'the migrations log in with another password than the database was given',
+    change: (c) => {
+      c.services.migrate.environment.MYSQL_PASSWORD = 'something-else';
+    },
+    expected: /db and migrate: MYSQL_PASSWORD differs, so migrate could not log in/,
+  },
+  {
+    name: 'the migrations have a writable root filesystem',
+    change: (c) => {
+      delete c.services.migrate.read_only;
+    },
+    expected: /migrate: root filesystem must be read_only/,
+  },
+  {
+    name: 'the migrations keep their capabilities',
+    change: (c) => {
+      delete c.services.migrate.cap_drop;
+    },
+    expected: /migrate: cap_drop must include ALL/,
+  },
+  {
+    name: 'the migrations join the front network',
+    change: (c) => {
+      c.services.migrate.networks.push('frontend');
+    },
+    expected: /migrate: must join backend only; found backend, frontend/,
+  },
+  {
+    name: 'the migrations keep the image healthcheck, which asks an API they do not run',
+    change: (c) => {
+      delete c.services.migrate.healthcheck;
+    },
+    expected: /migrate: healthcheck must be disabled/,
+  },
+  {
     name: 'a key is misspelt',
     change: (c) => {
       c.services.api.healthchek = c.services.api.healthcheck;
@@ -332,7 +409,7 @@ const BROKEN_COMPOSE_FILES: {
       delete c.services.loki.profiles;
     },
     expected:
-      /services without a profile must be exactly db, api, front; found api, db, front, loki/,
+      /services without a profile must be exactly api, db, front, migrate; found api, db, front, loki, migrate/,
   },
   {
     name: 'Grafana is published on every interface',

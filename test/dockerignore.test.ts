@@ -19,6 +19,10 @@ const NEVER_IN_CONTEXT = [
   'api/test/health.test.ts',
   'api/src/items/items.test.ts',
   'k8s/src/app.ts',
+  // Of db/, the image takes the SQL only.
+  'db/bootstrap.ts',
+  'db/migrate.ts',
+  'db/test/migrate.test.ts',
   'front/index.html',
   'docs/containers.md',
   'secrets/mysql_password.txt',

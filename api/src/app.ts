@@ -1,17 +1,19 @@
 // The Express application, built from its dependencies. It never listens: server.ts does, and
 // the tests drive it with supertest against a real database.
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import type { Config } from './config.ts';
 import type { Database } from './db.ts';
 import { healthRouter, type Lifecycle } from './health.ts';
 import { stripApiPrefix } from './http/api-prefix.ts';
 import { errorHandler, notFound } from './http/errors.ts';
+import { HttpProblem } from './http/problem.ts';
 import { requestContext } from './http/request-context.ts';
 import { corsPolicy, rateLimiter, securityHeaders } from './http/security.ts';
 import { itemsRepository } from './items/items.repository.ts';
 import { itemsRouter } from './items/items.routes.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { type SchemaVersionCheck, schemaVersionCheck } from './schema-version.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -24,11 +26,34 @@ export interface AppDependencies {
 // Behind an Ingress or a reverse proxy on a private network, the client address is the one that
 // proxy reports; a public address in X-Forwarded-For is never trusted.
 const TRUSTED_PROXIES = 'loopback, linklocal, uniquelocal';
+/** Seconds a client should wait before retrying while the schema is too old. */
+const RETRY_AFTER_SCHEMA_SECONDS = 5;
+
+/**
+ * Item routes answer 503 while the schema is older than the API needs, instead of a 500 per
+ * query on a missing column. Once the schema was seen current this is a boolean test.
+ */
+function requireCurrentSchema(schema: SchemaVersionCheck): RequestHandler {
+  return async (_req, _res, next) => {
+    if (schema.wasCurrent() || (await schema.isCurrent())) return next();
+    throw new HttpProblem(
+      503,
+      'schema-too-old',
+      'the database schema is older than this API needs; retry once the migrations have run',
+      undefined,
+      { 'Retry-After': String(RETRY_AFTER_SCHEMA_SECONDS) },
+    );
+  };
+}
 
 export function createApp({ config, db, logger, metrics, lifecycle }: AppDependencies) {
+  const schema = schemaVersionCheck(db, logger);
+  // Asked at once, so a too-old schema is in the log at start-up, before any probe; a database
+  // not reachable yet is reported by the pool, and the next probe asks again.
+  schema.isCurrent().catch(() => {});
   metrics.connect({
     poolStats: () => db.poolStats(),
-    isReady: () => !lifecycle.draining && db.isAvailable(),
+    isReady: () => !lifecycle.draining && db.isAvailable() && schema.wasCurrent(),
   });
 
   const app = express();
@@ -49,9 +74,10 @@ export function createApp({ config, db, logger, metrics, lifecycle }: AppDepende
   app.use(corsPolicy(config.corsOrigins));
 
   // Probes come before the rate limit: a kubelet must never be throttled.
-  app.use(healthRouter(db, metrics, lifecycle));
+  app.use(healthRouter(db, schema, metrics, lifecycle));
   const limiter = rateLimiter(config.rateLimitPerMinute);
   if (limiter) app.use(limiter);
+  app.use(requireCurrentSchema(schema));
   app.use(itemsRouter(itemsRepository(db)));
   app.use(notFound);
   app.use(errorHandler(logger));

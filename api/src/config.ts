@@ -168,27 +168,48 @@ export function checkEnvironment(env: Environment): ConfigProblem[] {
   );
 }
 
+function refuse(problems: ConfigProblem[]): void {
+  if (problems.length === 0) return;
+  const described = problems.map((problem) => `${problem.variable}: ${problem.message}`);
+  throw new ConfigError(`invalid configuration: ${described.join('; ')}`);
+}
+
+type Values = z.infer<typeof envSchema>;
+
+function mysqlSettings(values: Values): Config['mysql'] {
+  return {
+    host: values.MYSQL_HOST,
+    port: values.MYSQL_PORT,
+    database: values.MYSQL_DATABASE,
+    user: values.MYSQL_USER,
+    password: values.MYSQL_PASSWORD_FILE
+      ? readPasswordFile(values.MYSQL_PASSWORD_FILE)
+      : values.MYSQL_PASSWORD,
+    timeoutMs: values.MYSQL_TIMEOUT_MS,
+  };
+}
+
+/**
+ * Only the MYSQL_* variables, with the API's own rules and defaults: for the tools that reach the
+ * same database as the API (the migrations), which must not refuse to run over an API setting.
+ */
+export function loadMysqlConfig(env: NodeJS.ProcessEnv = process.env): Config['mysql'] {
+  refuse(checkEnvironment(env).filter((problem) => problem.variable.startsWith('MYSQL_')));
+  const mysqlOnly = Object.fromEntries(
+    Object.entries(presentVariables(env)).filter(([name]) => name.startsWith('MYSQL_')),
+  );
+  // Cannot fail: the other variables are left out, so each takes its default.
+  return mysqlSettings(envSchema.parse(mysqlOnly));
+}
+
 /** Parses the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const problems = checkEnvironment(env);
-  if (problems.length > 0) {
-    const described = problems.map((problem) => `${problem.variable}: ${problem.message}`);
-    throw new ConfigError(`invalid configuration: ${described.join('; ')}`);
-  }
+  refuse(checkEnvironment(env));
   // Cannot fail: checkEnvironment has just parsed the same variables with the same schema.
   const values = envSchema.parse(presentVariables(env));
   return {
     port: values.API_PORT,
-    mysql: {
-      host: values.MYSQL_HOST,
-      port: values.MYSQL_PORT,
-      database: values.MYSQL_DATABASE,
-      user: values.MYSQL_USER,
-      password: values.MYSQL_PASSWORD_FILE
-        ? readPasswordFile(values.MYSQL_PASSWORD_FILE)
-        : values.MYSQL_PASSWORD,
-      timeoutMs: values.MYSQL_TIMEOUT_MS,
-    },
+    mysql: mysqlSettings(values),
     corsOrigins: values.CORS_ORIGINS,
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     logLevel: values.LOG_LEVEL,

@@ -67,6 +67,29 @@ function isUnavailable(error: unknown): boolean {
   return error.message === 'Queue limit reached.' || error.message.includes('Pool is closed');
 }
 
+/** The password was refused: the server answers, but not to us. */
+const ACCESS_DENIED = 'ER_ACCESS_DENIED_ERROR';
+
+/** What kind of failure this is, so that the same one seen again on every probe is logged once. */
+function failureKind(error: unknown): string {
+  if (error instanceof DatabaseUnavailableError && error.cause) return failureKind(error.cause);
+  const code = (error as { code?: string } | undefined)?.code;
+  return code ?? (error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * The mysql image sets its users' passwords on the first boot only: a Secret rotated while the
+ * data volume was kept leaves the API with a password the server no longer knows (or never knew).
+ */
+function logAccessDenied(settings: Config['mysql'], logger: Logger, reason: string): void {
+  const { user, host, port, database } = settings;
+  logger.error(
+    { event: 'database.access-denied', user, host, port, database, reason },
+    `database at ${host}:${port} refused user '${user}' (access denied): the password is wrong, ` +
+      'or was rotated while the data volume kept the old one (docs/database.md, rotation)',
+  );
+}
+
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: string }).code;
@@ -92,17 +115,33 @@ export function createDatabase(
     waitForConnections: true,
     enableKeepAlive: true,
     charset: 'utf8mb4_unicode_ci',
-    // created_at is a UTC DATETIME: read it as UTC whatever the server's time zone.
+    // created_at and updated_at are UTC DATETIMEs: read as UTC whatever the server's time zone.
     timezone: 'Z',
   });
   // Errors reach each query's callback; the pool's own event would otherwise crash the process.
   pool.on('error', () => {});
 
   let available = true;
-  function markAvailable(now: boolean, reason?: string): void {
-    if (now === available) return;
-    available = now;
-    if (now) logger.info({ event: 'database.recovered' }, 'database reachable again');
+  let lastFailure: string | undefined;
+  /**
+   * Logs each change, never each probe: the loss of the database, a change in why it cannot be
+   * reached (a server back up that now refuses the password), and its return.
+   */
+  function markAvailable(now: boolean, error?: unknown): void {
+    if (now) {
+      lastFailure = undefined;
+      if (available) return;
+      available = true;
+      logger.info({ event: 'database.recovered' }, 'database reachable again');
+      return;
+    }
+    const failure = failureKind(error);
+    const changed = available || failure !== lastFailure;
+    available = false;
+    lastFailure = failure;
+    if (!changed) return;
+    const reason = describe(error);
+    if (failure === ACCESS_DENIED) logAccessDenied(settings, logger, reason);
     else logger.warn({ event: 'database.lost', reason }, 'database unreachable');
   }
 
@@ -161,7 +200,7 @@ export function createDatabase(
         throw error;
       }
       observe(operation, seconds, 'unavailable');
-      markAvailable(false, describe(error));
+      markAvailable(false, error);
       throw error instanceof DatabaseUnavailableError
         ? error
         : new DatabaseUnavailableError(describe(error), { cause: error });

@@ -17,8 +17,10 @@ describe.each(PREFIXES)('reading items at "%s"', (prefix) => {
       [3, 'Test C'],
     ]);
     for (const item of res.body) {
-      expect(Object.keys(item).sort()).toEqual(['created_at', 'id', 'name']);
+      expect(Object.keys(item).sort()).toEqual(['created_at', 'id', 'name', 'updated_at']);
       expect(item.created_at).toMatch(ISO_8601);
+      // Never renamed.
+      expect(item.updated_at).toBeNull();
       expect(Math.abs(Date.parse(item.created_at) - Date.now())).toBeLessThan(10 * 60_000);
     }
   });

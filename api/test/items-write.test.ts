@@ -11,6 +11,7 @@ describe.each(PREFIXES)('writing items at "%s"', (prefix) => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ id: 4, name: 'Test D' });
     expect(res.headers.location).toBe(`${prefix}/items/4`);
+    expect(res.body.updated_at).toBeNull();
     const again = await request(subject.app).get(res.headers.location as string);
     expect(again.body).toEqual(res.body);
   });
@@ -26,6 +27,19 @@ describe.each(PREFIXES)('writing items at "%s"', (prefix) => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: 1, name: 'Renamed A' });
     expect((await readItemsTable(subject.database))[0]).toEqual({ id: 1, name: 'Renamed A' });
+  });
+
+  it('sets updated_at on a rename, returns it, and leaves created_at as it was', async () => {
+    const before = await request(subject.app).get(`${prefix}/items/3`);
+    const renamedFrom = Date.now();
+    const res = await request(subject.app).put(`${prefix}/items/3`).send({ name: 'Renamed C' });
+    expect(res.status).toBe(200);
+    expect(res.body.created_at).toBe(before.body.created_at);
+    expect(res.body.updated_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    // The database's clock, in UTC: within a few seconds of this one, never before created_at.
+    expect(Math.abs(Date.parse(res.body.updated_at) - renamedFrom)).toBeLessThan(5_000);
+    expect(Date.parse(res.body.updated_at)).toBeGreaterThanOrEqual(Date.parse(res.body.created_at));
+    expect((await request(subject.app).get(`${prefix}/items/3`)).body).toEqual(res.body);
   });
 
   it('answers 200 when renaming an item to the name it already has', async () => {

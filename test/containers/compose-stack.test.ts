@@ -17,6 +17,12 @@ import { waitFor } from './support/wait.ts';
 const PROJECT = 'tristack-ct';
 /** The services a plain `docker compose up` starts, in the order they must become healthy. */
 const STACK = ['db', 'api', 'front'];
+/** The one-shot service that applies the migrations between db healthy and api start. */
+const MIGRATE = 'migrate';
+/** What a plain `docker compose up` creates: the stack and the one-shot. */
+const DEFAULT_SERVICES = [...STACK, MIGRATE];
+/** The history a first boot ends with: postgrator's 0, the baseline (init.sql), 002. */
+const FIRST_BOOT_HISTORY = ['0\tNULL', '1\tbaseline', '2\titems-updated-at'];
 /** db's first boot, then api and front each after one healthcheck interval of the one before. */
 const ALL_HEALTHY_WITHIN_MS = 120_000;
 const HEALTH_POLL_MS = 500;
@@ -45,6 +51,27 @@ async function waitHealthy(services: string[], timeoutMs: number): Promise<void>
       HEALTH_POLL_MS,
     );
   }
+}
+
+/** The migrations' history table, read inside the db container as the app user. */
+async function historyRows(): Promise<string[]> {
+  const environment = (await project.config()).services.db?.environment ?? {};
+  const { stdout } = await docker([
+    'exec',
+    '--env',
+    `MYSQL_PWD=${environment.MYSQL_PASSWORD}`,
+    await project.containerId('db'),
+    'mysql',
+    '-h',
+    '127.0.0.1',
+    '-u',
+    String(environment.MYSQL_USER),
+    '--batch',
+    '--skip-column-names',
+    '-e',
+    `SELECT version, name FROM ${environment.MYSQL_DATABASE}.schema_history ORDER BY version`,
+  ]);
+  return stdout.trim().split('\n');
 }
 
 async function itemNamesThroughFront(): Promise<string[]> {
@@ -101,6 +128,54 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
     expect(started('api')).toBeGreaterThan(healthy('db') ?? Number.POSITIVE_INFINITY);
     expect(started('front')).toBeGreaterThan(healthy('api') ?? Number.POSITIVE_INFINITY);
     expect(upDurationMs).toBeLessThan(ALL_HEALTHY_WITHIN_MS);
+  });
+
+  it('runs migrate once db is healthy, to exit 0, before the api starts; the history holds the baseline and 002', async () => {
+    const events = await projectEvents(PROJECT, upStartedMs / 1000 - 1, Date.now() / 1000 + 1);
+    const at = (service: string, action: string) =>
+      firstEvent(events, service, action)?.timeMs ?? Number.NaN;
+    const since = (timeMs: number) => `+${Math.round(timeMs - upStartedMs)} ms`;
+    console.info(
+      `compose up --build: db healthy ${since(at('db', 'health_status: healthy'))}, ` +
+        `migrate started ${since(at(MIGRATE, 'start'))}, exited ${since(at(MIGRATE, 'die'))} ` +
+        `(ran ${Math.round(at(MIGRATE, 'die') - at(MIGRATE, 'start'))} ms), api started ${since(at('api', 'start'))}`,
+    );
+    expect(at(MIGRATE, 'start')).toBeGreaterThan(at('db', 'health_status: healthy'));
+    expect(at(MIGRATE, 'die')).toBeGreaterThan(at(MIGRATE, 'start'));
+    expect(at('api', 'start')).toBeGreaterThan(at(MIGRATE, 'die'));
+    const state = await project.state(MIGRATE);
+    expect(state.exitCode).toBe(0);
+    expect(state.restartCount).toBe(0);
+
+    const { stdout, stderr } = await project.logs(MIGRATE);
+    expect(stderr).toBe('');
+    // The entrypoint ran init.sql on the first boot, so the baseline is recorded, not run again.
+    expect(stdout).toMatch(/recorded as the baseline \(version 1\), rows untouched/);
+    expect(stdout).toContain('applied db/migrations/002.do.items-updated-at.sql');
+    expect(await historyRows()).toEqual(FIRST_BOOT_HISTORY);
+
+    const items = (await (await fetch(`${project.frontUrl}/api/items`)).json()) as {
+      updated_at: unknown;
+    }[];
+    expect(items.map((item) => item.updated_at)).toEqual([null, null, null]);
+  });
+
+  it('ran migrate from the api image as its non-root user, read-only, with no capabilities', async () => {
+    expect(await project.imageUser(MIGRATE)).toBe('node');
+    const { stdout } = await docker([
+      'inspect',
+      '--format',
+      '{{json .HostConfig}}',
+      await project.containerId(MIGRATE),
+    ]);
+    const host = JSON.parse(stdout) as {
+      ReadonlyRootfs: boolean;
+      CapDrop: string[] | null;
+      SecurityOpt: string[] | null;
+    };
+    expect(host.ReadonlyRootfs).toBe(true);
+    expect(host.CapDrop).toContain('ALL');
+    expect(host.SecurityOpt?.some((option) => option.startsWith('no-new-privileges'))).toBe(true);
   });
 
   it('serves the page at / and Test A, Test B, Test C at /api/items, through the front', async () => {
@@ -297,7 +372,7 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
   it('runs the monitoring profile (Prometheus scraping the api, Grafana) where its images can be pulled', async (context) => {
     const { services } = await project.config([MONITORING_PROFILE]);
     const images = Object.entries(services)
-      .filter(([name]) => !STACK.includes(name))
+      .filter(([name]) => !DEFAULT_SERVICES.includes(name))
       .map(([, service]) => service.image ?? '');
     const missing: string[] = [];
     for (const image of images) {
@@ -337,7 +412,7 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
         'rm',
         '--stop',
         '--force',
-        ...Object.keys(services).filter((name) => !STACK.includes(name)),
+        ...Object.keys(services).filter((name) => !DEFAULT_SERVICES.includes(name)),
       ]);
     }
   });
@@ -347,6 +422,10 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
     await project.up();
     await waitHealthy(STACK, ALL_HEALTHY_WITHIN_MS);
     expect(await itemNamesThroughFront()).toEqual([...SEEDED_NAMES, 'Kept across stop and start']);
+    // On the kept volume migrate found its work done, and exited 0 again.
+    expect((await project.state(MIGRATE)).exitCode).toBe(0);
+    expect((await project.logs(MIGRATE)).stdout).toMatch(/already at version 2: nothing to apply/);
+    expect(await historyRows()).toEqual(FIRST_BOOT_HISTORY);
 
     await project.down();
     await project.up();

@@ -1,5 +1,6 @@
 // Both images built from the real Dockerfiles on the private engine, which reaches no image
 // registry: the build needs nothing but its base image, and the API image carries only what runs.
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, repoPath } from '../support/repo.ts';
 import { docker, runCommand } from './support/engine.ts';
@@ -7,7 +8,10 @@ import { layersOver } from './support/image-layers.ts';
 import { tierLeftOut, useTier } from './support/tier.ts';
 
 const tier = useTier();
-/** What the API image may add to its base: production packages and the built output (now ~17 MB). */
+/**
+ * What the API image may add to its base: production packages, the built output and the
+ * migrations' SQL (now ~24 MB, of which ~7 MB is postgrator's glob 11 and its dependencies).
+ */
 const API_LAYERS_BUDGET_BYTES = 30 * 1024 * 1024;
 const BUILD_TIMEOUT_MS = 600_000;
 
@@ -64,7 +68,7 @@ describe.skipIf(tierLeftOut())('the images, built from the real Dockerfiles', ()
     },
   );
 
-  it('the API image adds only production packages, its package.json and the built output', async () => {
+  it('the API image adds only production packages, its package.json, the built output and the SQL', async () => {
     const image = 'tristack-api:image-test';
     const base = tier.current().baseImages.NODE_IMAGE.reference;
     const withContent = (await layersOver(image, base)).filter((layer) => layer.bytes > 0);
@@ -72,6 +76,7 @@ describe.skipIf(tierLeftOut())('the images, built from the real Dockerfiles', ()
       `API image over its base: ${withContent.map((layer) => `${layer.bytes} B (${layer.createdBy.slice(0, 40)})`).join(', ')}`,
     );
     expect(withContent.map((layer) => layer.createdBy)).toEqual([
+      'COPY db /app/db',
       'COPY /app/api/dist /app/api/dist',
       'COPY api/package.json /app/api/',
       'COPY /app/node_modules /app/node_modules',
@@ -91,13 +96,26 @@ describe.skipIf(tierLeftOut())('the images, built from the real Dockerfiles', ()
        const top = names.flatMap((name) => name.startsWith('@')
          ? fs.readdirSync('/app/node_modules/' + name).map((inner) => name + '/' + inner) : [name]);
        const files = fs.readdirSync('/app/api/dist', { recursive: true });
-       console.log(JSON.stringify({ top, files }));`,
+       const sql = fs.readdirSync('/app/db', { recursive: true });
+       console.log(JSON.stringify({ top, files, sql }));`,
     ]);
-    const { top, files } = JSON.parse(stdout) as { top: string[]; files: string[] };
+    const { top, files, sql } = JSON.parse(stdout) as {
+      top: string[];
+      files: string[];
+      sql: string[];
+    };
     expect(top.sort()).toEqual(await productionPackages());
     expect(files.filter((file) => /\.ts$|\.test\./.test(file) && !file.endsWith('.d.ts'))).toEqual(
       [],
     );
     expect(files).toContain('server.js');
+    // The migrate service's entry, and the SQL it applies: the repository's, nothing more.
+    expect(files).toContain('migrations/cli.js');
+    const migrations = readdirSync(repoPath('db/migrations')).filter((name) =>
+      name.endsWith('.sql'),
+    );
+    expect(sql.sort()).toEqual(
+      ['init.sql', 'migrations', ...migrations.map((name) => `migrations/${name}`)].sort(),
+    );
   });
 });

@@ -2,6 +2,7 @@
 // validation and interpolation, then the contract's rules. A document passes only if all three do.
 import { fileURLToPath } from 'node:url';
 import { API_ENV_VARS } from '../../api/src/config.ts';
+import { MIGRATE_IMAGE_COMMAND } from '../../api/src/migrations/paths.ts';
 import { INIT_SQL_PATH } from '../../db/bootstrap.ts';
 import { API_ROUTES, IMAGE_NAMES, PORTS } from '../../k8s/src/contract.ts';
 import { type ComposeExpectations, composeContractProblems } from './compose-rules.ts';
@@ -15,6 +16,7 @@ export const CONTRACT_EXPECTATIONS: ComposeExpectations = {
   images: IMAGE_NAMES,
   initSqlPath: fileURLToPath(INIT_SQL_PATH),
   readinessPath: API_ROUTES.readiness,
+  migrateCommand: MIGRATE_IMAGE_COMMAND,
 };
 
 export async function composeProblems(

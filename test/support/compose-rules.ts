@@ -27,9 +27,15 @@ export interface ComposeExpectations {
   initSqlPath: string;
   /** The API's readiness route, which `service_healthy` must mean. */
   readinessPath: string;
+  /** The migrations' command in the API image. */
+  migrateCommand: readonly string[];
 }
 
+/** The long-running services. */
 const SERVICES = ['db', 'api', 'front'] as const;
+/** The one-shot service that applies the migrations before the API starts. */
+const MIGRATE = 'migrate';
+const COMPLETED = 'service_completed_successfully';
 const RESTART_POLICY = 'unless-stopped';
 const HEALTHY = 'service_healthy';
 // Renovate may add the digest after the tag.
@@ -50,9 +56,10 @@ export function composeContractProblems(
   const problems: string[] = [];
   // The monitoring profile's services are held to their own rules (compose-monitoring-rules.ts).
   const names = servicesWithoutProfile(config);
-  if (names.join() !== [...SERVICES].sort().join()) {
+  const wanted = [...SERVICES, MIGRATE].sort();
+  if (names.join() !== wanted.join()) {
     problems.push(
-      `services without a profile must be exactly ${SERVICES.join(', ')}; found ${names.join(', ') || 'none'}`,
+      `services without a profile must be exactly ${wanted.join(', ')}; found ${names.join(', ') || 'none'}`,
     );
   }
   for (const name of SERVICES) {
@@ -64,11 +71,13 @@ export function composeContractProblems(
       problems.push(`${name}: needs a healthcheck (depends_on waits on ${HEALTHY})`);
     }
   }
-  const { db, api, front } = config.services ?? {};
+  const { db, api, front, migrate } = config.services ?? {};
   if (db) problems.push(...databaseProblems(db, config, expected));
   if (api) problems.push(...apiProblems(api, expected));
   if (front) problems.push(...frontProblems(front, expected));
-  if (db && api) problems.push(...credentialProblems(db, api));
+  if (migrate && api) problems.push(...migrateProblems(migrate, api, expected));
+  if (db && api) problems.push(...credentialProblems(db, api, 'api'));
+  if (db && migrate) problems.push(...credentialProblems(db, migrate, MIGRATE));
   if (db && api && front) problems.push(...networkProblems(config, db, api, front));
   problems.push(...monitoringProblems(config));
   problems.push(...backupProblems(config));
@@ -197,13 +206,69 @@ function frontProblems(front: ResolvedService, expected: ComposeExpectations): s
   return problems;
 }
 
-/** The app user and database must be the same on both sides, or the API cannot log in. */
-function credentialProblems(db: ResolvedService, api: ResolvedService): string[] {
+/**
+ * The migrations run from the API's image, before it, as the app user, on the database network
+ * only, hardened like the API; and the API starts only once they exited 0.
+ */
+function migrateProblems(
+  migrate: ResolvedService,
+  api: ResolvedService,
+  expected: ComposeExpectations,
+): string[] {
+  const problems: string[] = [];
+  if (migrate.image !== api.image) {
+    problems.push(`migrate: image must be the api's (${api.image}); found ${migrate.image}`);
+  }
+  if (JSON.stringify(migrate.build) !== JSON.stringify(api.build)) {
+    problems.push('migrate: must build exactly as api does (docker-compose 1.29 would pull it)');
+  }
+  if (commandOf(migrate.command).join(' ') !== expected.migrateCommand.join(' ')) {
+    problems.push(`migrate: command must be ${expected.migrateCommand.join(' ')}`);
+  }
+  if ((migrate.restart ?? 'no') !== 'no') {
+    problems.push('migrate: restart must be "no" (a one-shot; a failure must stay visible)');
+  }
+  if (migrate.depends_on?.db?.condition !== HEALTHY) {
+    problems.push(`migrate: must depend on db being ${HEALTHY}`);
+  }
+  if (api.depends_on?.[MIGRATE]?.condition !== COMPLETED) {
+    problems.push(`api: must depend on migrate being ${COMPLETED}`);
+  }
+  const environment = migrate.environment ?? {};
+  const mysqlNames = expected.apiEnvNames.filter((name) => name.startsWith('MYSQL_'));
+  const unknown = Object.keys(environment).filter((name) => !mysqlNames.includes(name));
+  if (unknown.length) {
+    problems.push(`migrate: environment sets ${unknown.join(', ')}; it reads MYSQL_* only`);
+  }
+  if (environment.MYSQL_HOST !== 'db') problems.push('migrate: MYSQL_HOST must be db');
+  if (environment.MYSQL_USER === 'root') {
+    problems.push('migrate: runs as the app user, never root (docs/database.md)');
+  }
+  if (!migrate.healthcheck?.disable && !commandOf(migrate.healthcheck?.test).includes('NONE')) {
+    problems.push(
+      "migrate: healthcheck must be disabled (the image's asks an API it does not run)",
+    );
+  }
+  if (publishedPorts(migrate).length) problems.push('migrate: must not publish a port');
+  const networks = Object.keys(migrate.networks ?? { default: null });
+  if (networks.join() !== 'backend') {
+    problems.push(`migrate: must join backend only; found ${networks.join(', ')}`);
+  }
+  if (migrate.user === 'root' || migrate.user === '0') {
+    problems.push("migrate: must run as the image's non-root user");
+  }
+  problems.push(...hardeningProblems(MIGRATE, migrate));
+  return problems;
+}
+
+/** The app user and database must be the same on both sides, or `name` cannot log in. */
+function credentialProblems(db: ResolvedService, client: ResolvedService, name: string): string[] {
   return ['MYSQL_DATABASE', 'MYSQL_USER', 'MYSQL_PASSWORD', 'MYSQL_PASSWORD_FILE']
     .filter(
-      (name) => String(db.environment?.[name] ?? '') !== String(api.environment?.[name] ?? ''),
+      (variable) =>
+        String(db.environment?.[variable] ?? '') !== String(client.environment?.[variable] ?? ''),
     )
-    .map((name) => `db and api: ${name} differs, so the API could not log in`);
+    .map((variable) => `db and ${name}: ${variable} differs, so ${name} could not log in`);
 }
 
 function networkProblems(

@@ -27,6 +27,7 @@ export interface ResolvedService {
   image?: string;
   build?: { context: string; dockerfile?: string };
   environment?: Record<string, string | number | null>;
+  command?: string[] | string;
   /** docker-compose 1.29 prints a port with a host address as "IP:PUBLISHED:TARGET/tcp". */
   ports?: ({ published?: number | string; target: number; host_ip?: string } | string)[];
   healthcheck?: { test?: string[] | string; interval?: string; disable?: boolean };

@@ -6,18 +6,26 @@ export interface Item {
   id: number;
   name: string;
   created_at: string;
+  /** When the item was last renamed; null when it never was. */
+  updated_at: string | null;
 }
 
 interface ItemRow extends RowDataPacket {
   id: number;
   name: string;
   created_at: Date;
+  updated_at: Date | null;
 }
 
-const COLUMNS = 'id, name, created_at';
+const COLUMNS = 'id, name, created_at, updated_at';
 
 function toItem(row: ItemRow): Item {
-  return { id: Number(row.id), name: row.name, created_at: row.created_at.toISOString() };
+  return {
+    id: Number(row.id),
+    name: row.name,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at?.toISOString() ?? null,
+  };
 }
 
 export interface ItemsPage {
@@ -67,7 +75,8 @@ export function itemsRepository(db: Database) {
     async rename(id: number, name: string): Promise<Item | undefined> {
       const result = await db.query<ResultSetHeader>(
         'items.rename',
-        'UPDATE items SET name = ? WHERE id = ?',
+        // UTC, as created_at: the server's own clock, so every API instance agrees.
+        'UPDATE items SET name = ?, updated_at = UTC_TIMESTAMP(3) WHERE id = ?',
         [name, id],
       );
       return result.affectedRows === 0 ? undefined : findById(id);

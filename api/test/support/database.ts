@@ -4,6 +4,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll } from 'vitest';
 import {
   createScratchDatabase,
+  type ScratchContents,
   type ScratchDatabase,
   type ServerAddress,
 } from '../../../db/bootstrap.ts';
@@ -18,10 +19,12 @@ export function testServerAddress(): ServerAddress {
 }
 
 /** Registers hooks that create a scratch database before the suite and drop it after. */
-export function useScratchDatabase(): { readonly name: string } {
+export function useScratchDatabase(contents: ScratchContents = 'migrated'): {
+  readonly name: string;
+} {
   let scratch: ScratchDatabase | undefined;
   beforeAll(async () => {
-    scratch = await createScratchDatabase(testServerAddress());
+    scratch = await createScratchDatabase(testServerAddress(), 'tristack_test', contents);
   });
   afterAll(async () => {
     await scratch?.drop();
@@ -34,16 +37,26 @@ export function useScratchDatabase(): { readonly name: string } {
   };
 }
 
-/** Reads the items table directly, bypassing the API, to check what really is stored. */
-export async function readItemsTable(database: string): Promise<{ id: number; name: string }[]> {
+/** Runs one statement in `database` as the test server's user, bypassing the API. */
+export async function queryDatabase<T>(
+  database: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const connection = await mysql.createConnection({ ...testServerAddress(), database });
   try {
-    const [rows] = await connection.query('SELECT id, name FROM items ORDER BY id');
-    return (rows as { id: number; name: string }[]).map((row) => ({
-      id: Number(row.id),
-      name: row.name,
-    }));
+    const [rows] = await connection.query(sql, params);
+    return rows as T[];
   } finally {
     await connection.end();
   }
+}
+
+/** Reads the items table directly, bypassing the API, to check what really is stored. */
+export async function readItemsTable(database: string): Promise<{ id: number; name: string }[]> {
+  const rows = await queryDatabase<{ id: number; name: string }>(
+    database,
+    'SELECT id, name FROM items ORDER BY id',
+  );
+  return rows.map((row) => ({ id: Number(row.id), name: row.name }));
 }
