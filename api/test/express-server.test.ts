@@ -2,12 +2,12 @@
 // so Express never has to swap a prototype on the hot path (src/http/server.ts).
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../../scripts/lib/ports.ts';
 import { loadConfig } from '../src/config.ts';
 import { type RunningApi, startApi } from '../src/lifecycle.ts';
 import { createLogger } from '../src/logger.ts';
 import { testEnv } from './support/app.ts';
 import { useScratchDatabase } from './support/database.ts';
-import { freePort } from './support/ports.ts';
 
 describe('the production HTTP server', () => {
   const database = useScratchDatabase();

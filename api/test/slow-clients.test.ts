@@ -1,12 +1,12 @@
 // Slow clients (headers or body dripped a byte at a time) cannot hold a connection forever.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/ports.ts';
 import { loadConfig } from '../src/config.ts';
 import { CLIENT_TIMEOUTS, type RunningApi, startApi } from '../src/lifecycle.ts';
 import { createLogger } from '../src/logger.ts';
 import { testEnv } from './support/app.ts';
 import { useScratchDatabase } from './support/database.ts';
-import { freePort } from './support/ports.ts';
 
 const SHORT_TIMEOUTS = { headersMs: 400, requestMs: 800, keepAliveMs: 500, checkIntervalMs: 100 };
 const DRIP_INTERVAL_MS = 50;

@@ -3,10 +3,9 @@
 // 130 interrupted.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serverAddressFromEnv } from './database.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { BenchUsageError, parseOptions, USAGE } from './options.ts';
 import { renderPlot } from './plot.ts';
-import { killAllProcessesNow } from './processes.ts';
 import { formatReport } from './report.ts';
 import type { BenchResult } from './results.ts';
 import { cleanUp, runBenchmark } from './run-benchmark.ts';
@@ -51,14 +50,13 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const server = serverAddressFromEnv();
+  const server = databaseServerFromEnv();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       progress(`\n${signal}: stopping the servers and dropping the scratch databases...`);
       void cleanUp().finally(() => process.exit(EXIT_INTERRUPTED));
     });
   }
-  process.once('exit', killAllProcessesNow);
   try {
     const result = await runBenchmark(options, server, progress);
     console.log(formatReport(result));

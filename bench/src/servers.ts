@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mysqlEnv, type ServerAddress } from '../../db/bootstrap.ts';
-import { findFreePort, type StartedProcess, startProcess, waitUntilReady } from './processes.ts';
+import { freePort, LOOPBACK } from '../../scripts/lib/ports.ts';
+import { RunningProcess } from '../../scripts/lib/processes.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const API_ENTRY = 'api/dist/server.js';
@@ -18,7 +19,7 @@ export interface RunningServer {
   pid: number | undefined;
   /** From spawn to the first 200 on the readiness URL. */
   startToReadyMs: number;
-  process: StartedProcess;
+  process: RunningProcess;
 }
 
 function runBuildStep(description: string, command: string, args: string[]): void {
@@ -56,21 +57,21 @@ async function startServer(
   env: NodeJS.ProcessEnv,
   port: number,
 ): Promise<RunningServer> {
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const startedAt = performance.now();
-  const started = startProcess(process.execPath, [entry], { cwd: REPO_ROOT, env });
-  const startToReadyMs = await waitUntilReady(
-    `${baseUrl}/status`,
-    started,
-    startedAt,
-    READY_TIMEOUT_MS,
-  );
-  return { name, baseUrl, pid: started.child.pid, startToReadyMs, process: started };
+  const baseUrl = `http://${LOOPBACK}:${port}`;
+  const started = RunningProcess.start(process.execPath, [entry], {
+    name: `${name} server (${entry})`,
+    cwd: REPO_ROOT,
+    env,
+    // Logs are part of the cost under test, but nobody reads them: /dev/null, never a full pipe.
+    stdout: 'ignore',
+  });
+  const startToReadyMs = await started.waitForHttp(`${baseUrl}/status`, READY_TIMEOUT_MS);
+  return { name, baseUrl, pid: started.pid, startToReadyMs, process: started };
 }
 
 /** The API as production runs it: `node api/dist/server.js`, info logs, no rate limit. */
 export async function startApi(server: ServerAddress, database: string): Promise<RunningServer> {
-  const port = await findFreePort();
+  const port = await freePort();
   return startServer(
     'tristack',
     API_ENTRY,
@@ -90,7 +91,7 @@ export async function startReference(
   database: string,
   poolSize: number,
 ): Promise<RunningServer> {
-  const port = await findFreePort();
+  const port = await freePort();
   return startServer(
     'reference',
     REFERENCE_ENTRY,

@@ -5,10 +5,14 @@
 // (they are printed), 1 on failure, 2 on bad flags, 130 when interrupted.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertServerReachable, createSeededDatabase, serverAddressFromEnv } from './database.ts';
+import {
+  assertDatabaseReachable,
+  databaseServerFromEnv,
+} from '../../scripts/lib/database-server.ts';
+import { residentMemoryMiB, stopAllProcesses } from '../../scripts/lib/processes.ts';
+import { createSeededDatabase } from './database.ts';
 import { runLoad } from './load.ts';
 import { DEFAULT_RESULTS_DIRECTORY } from './options.ts';
-import { killAllProcessesNow, residentMemoryMiB, stopAllProcesses } from './processes.ts';
 import { scenariosFor } from './scenarios.ts';
 import { buildServers, startApi } from './servers.ts';
 import { median } from './statistics.ts';
@@ -61,8 +65,8 @@ async function main(): Promise<number> {
     console.error(`soak: ${(error as Error).message}`);
     return 2;
   }
-  const server = serverAddressFromEnv();
-  await assertServerReachable(server);
+  const server = databaseServerFromEnv();
+  await assertDatabaseReachable(server);
   buildServers();
   const database = await createSeededDatabase(server, flags.rows);
   const cleanUp = async () => {
@@ -152,7 +156,6 @@ async function main(): Promise<number> {
   }
 }
 
-process.on('exit', killAllProcessesNow);
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {

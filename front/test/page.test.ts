@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/ports.ts';
 import {
   type Browser,
   type ConsoleProblem,
@@ -12,7 +13,6 @@ import {
   launchBrowser,
 } from './support/browser.ts';
 import { SCREENSHOT_DIR } from './support/paths.ts';
-import { findFreePort } from './support/ports.ts';
 import { type FrontStack, startFrontStack } from './support/stack.ts';
 
 /** How long the page may take to show a change (a few requests and a render). */
@@ -310,7 +310,7 @@ describe('the items page', () => {
     try {
       // The same API, pointed at a port where no database listens: it runs, /status says ERREUR.
       await stack.api.stop();
-      await stack.api.start({ MYSQL_PORT: String(await findFreePort()) });
+      await stack.api.start({ MYSQL_PORT: String(await freePort()) });
       await page.reload();
 
       await expect.poll(listState, { timeout: UI_TIMEOUT_MS }).toBe('error');

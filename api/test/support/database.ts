@@ -1,27 +1,15 @@
-// The real database the tests use: its address comes from the contract's variables (defaults:
-// root with no password on 127.0.0.1:3306); each suite gets a scratch database of its own.
+// The real database the tests use (scripts/lib/database-server.ts says which server): each suite
+// gets a scratch database of its own.
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll } from 'vitest';
-import {
-  createScratchDatabase,
-  type ScratchDatabase,
-  type ServerAddress,
-} from '../../../db/bootstrap.ts';
-
-export function testServerAddress(): ServerAddress {
-  return {
-    host: process.env.MYSQL_HOST || '127.0.0.1',
-    port: Number(process.env.MYSQL_PORT || 3306),
-    user: process.env.MYSQL_USER || 'root',
-    password: process.env.MYSQL_PASSWORD ?? '',
-  };
-}
+import { createScratchDatabase, type ScratchDatabase } from '../../../db/bootstrap.ts';
+import { databaseServerFromEnv } from '../../../scripts/lib/database-server.ts';
 
 /** Registers hooks that create a scratch database before the suite and drop it after. */
 export function useScratchDatabase(): { readonly name: string } {
   let scratch: ScratchDatabase | undefined;
   beforeAll(async () => {
-    scratch = await createScratchDatabase(testServerAddress());
+    scratch = await createScratchDatabase(databaseServerFromEnv());
   });
   afterAll(async () => {
     await scratch?.drop();
@@ -36,7 +24,7 @@ export function useScratchDatabase(): { readonly name: string } {
 
 /** Reads the items table directly, bypassing the API, to check what really is stored. */
 export async function readItemsTable(database: string): Promise<{ id: number; name: string }[]> {
-  const connection = await mysql.createConnection({ ...testServerAddress(), database });
+  const connection = await mysql.createConnection({ ...databaseServerFromEnv(), database });
   try {
     const [rows] = await connection.query('SELECT id, name FROM items ORDER BY id');
     return (rows as { id: number; name: string }[]).map((row) => ({

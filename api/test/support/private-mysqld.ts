@@ -1,14 +1,14 @@
 // A throwaway MariaDB/MySQL server of the tests' own (temporary data directory, free port on
 // 127.0.0.1), so fault tests can kill, pause and restart it without touching the shared one.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import mysql from 'mysql2/promise';
 import type { ServerAddress } from '../../../db/bootstrap.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '../../../scripts/lib/ports.ts';
+import { RunningProcess } from '../../../scripts/lib/processes.ts';
 
 const run = promisify(execFile);
 const SERVER_BINARIES = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld', '/usr/bin/mariadbd'];
@@ -26,8 +26,7 @@ function findServerBinary(): string {
 }
 
 export class PrivateMysqld {
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
+  private server: RunningProcess | undefined;
 
   private constructor(
     private readonly binary: string,
@@ -66,13 +65,13 @@ export class PrivateMysqld {
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.server?.pid;
   }
 
   /** Starts the server on the same data directory and port, and waits until it answers. */
   async resume(): Promise<void> {
     const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
-    const child = spawn(
+    this.server = RunningProcess.start(
       this.binary,
       [
         '--no-defaults',
@@ -85,35 +84,22 @@ export class PrivateMysqld {
         '--innodb-buffer-pool-size=32M',
         ...asRoot,
       ],
-      { stdio: 'ignore' },
+      { name: `private ${this.binary} on port ${this.port}`, env: { PATH: process.env.PATH } },
     );
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`${this.binary} exited with ${child.exitCode}`);
-      try {
-        const connection = await mysql.createConnection({ ...this.address, connectTimeout: 1000 });
-        await connection.end();
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-    throw new Error(`${this.binary} did not answer within ${READY_TIMEOUT_MS} ms`);
+    // The server opens its TCP port last, once it is ready for connections.
+    await this.server.waitForPort(this.port, READY_TIMEOUT_MS);
   }
 
   /** kill -9: no clean shutdown, as in a crash or an OOM kill. */
   async kill(): Promise<void> {
-    this.child?.kill('SIGKILL');
-    await this.exited;
-    this.child = undefined;
+    await this.server?.stop('SIGKILL');
+    this.server = undefined;
   }
 
   /** SIGSTOP, resolved once every thread of the server has actually stopped (delivery is asynchronous). */
   async pause(): Promise<void> {
-    const pid = this.child?.pid;
-    this.child?.kill('SIGSTOP');
+    const pid = this.server?.pid;
+    this.server?.signal('SIGSTOP');
     if (!pid) return;
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     while (Date.now() < deadline) {
@@ -131,7 +117,7 @@ export class PrivateMysqld {
   }
 
   unpause(): void {
-    this.child?.kill('SIGCONT');
+    this.server?.signal('SIGCONT');
   }
 
   /** Stops the server and removes its data directory. */
