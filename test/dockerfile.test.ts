@@ -68,7 +68,7 @@ const BROKEN_DOCKERFILES: { name: string; change: (text: string) => string; expe
   },
   {
     name: 'CMD is in shell form (sh would be PID 1 and swallow SIGTERM)',
-    change: (t) => t.replace(/^CMD \[.*\]$/m, 'CMD node dist/server.js'),
+    change: (t) => t.replace(/^CMD \[.*\]$/m, 'CMD node dist/main.js'),
     expected: /CMD must be exec form/,
   },
   {
@@ -115,7 +115,7 @@ const BROKEN_DOCKERFILES: { name: string; change: (text: string) => string; expe
   {
     name: 'everything happens in one stage',
     change: () =>
-      'FROM node:24.13-alpine3.23\nWORKDIR /app\nCOPY . .\nRUN npm ci\nUSER node\nEXPOSE 8000\nHEALTHCHECK CMD ["node", "-e", "1"]\nCMD ["node", "dist/server.js"]\n',
+      'FROM node:24.13-alpine3.23\nWORKDIR /app\nCOPY . .\nRUN npm ci\nUSER node\nEXPOSE 8000\nHEALTHCHECK CMD ["node", "-e", "1"]\nCMD ["node", "dist/main.js"]\n',
     expected: /needs at least 3 stages[\s\S]*copies sources/,
   },
   {

@@ -7,7 +7,7 @@ import { freePort, LOOPBACK } from '../../scripts/lib/ports.ts';
 import { RunningProcess } from '../../scripts/lib/processes.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const API_ENTRY = 'api/dist/server.js';
+const API_ENTRY = 'api/dist/main.js';
 const REFERENCE_ENTRY = 'bench/dist/reference-server.js';
 const TYPESCRIPT_COMPILER = 'node_modules/typescript/bin/tsc';
 /** Generous: the target is 1 s, but a slow machine should get a number rather than a failure. */
@@ -69,7 +69,7 @@ async function startServer(
   return { name, baseUrl, pid: started.pid, startToReadyMs, process: started };
 }
 
-/** The API as production runs it: `node api/dist/server.js`, info logs, no rate limit. */
+/** The API as production runs it: `node api/dist/main.js`, info logs, no rate limit. */
 export async function startApi(server: ServerAddress, database: string): Promise<RunningServer> {
   const port = await freePort();
   return startServer(

@@ -98,6 +98,6 @@ describe.skipIf(tierLeftOut())('the images, built from the real Dockerfiles', ()
     expect(files.filter((file) => /\.ts$|\.test\./.test(file) && !file.endsWith('.d.ts'))).toEqual(
       [],
     );
-    expect(files).toContain('server.js');
+    expect(files).toContain('main.js');
   });
 });

@@ -6,7 +6,7 @@ import { freePort, LOOPBACK } from '../../../scripts/lib/ports.ts';
 import { type OutputSink, RunningProcess } from '../../../scripts/lib/processes.ts';
 import { LOG_FLUSH_INTERVAL_MS } from '../../src/logger.ts';
 
-export const API_ENTRY = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
+export const API_ENTRY = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const READY_TIMEOUT_MS = 15_000;
 
 export interface ApiProcess {

@@ -1,4 +1,4 @@
-// The API as it runs for real (`node --import tsx api/src/server.ts`), on a free port, against a
+// The API as it runs for real (`node --import tsx api/src/main.ts`), on a free port, against a
 // scratch database made from db/init.sql; stopped and dropped after the suite, also on failure.
 import { afterAll, beforeAll } from 'vitest';
 import { type ApiProcess, startApiProcess } from '../../../api/test/support/api-process.ts';

@@ -1,4 +1,5 @@
-// The process entry (`node dist/server.js`): configuration, the server, signals, exit codes.
+// The process entry (`node dist/main.js`): configuration, signals, exit codes. Starting,
+// serving and shutting down are lifecycle.ts's.
 import { ConfigError, loadConfig } from './config.ts';
 import { startApi } from './lifecycle.ts';
 
