@@ -4,11 +4,7 @@ import { Router } from 'express';
 import type { Database } from './db.ts';
 import { sendJson } from './http/json.ts';
 import type { Metrics } from './metrics.ts';
-
-export interface Lifecycle {
-  /** True once shutdown has begun: readiness fails so that traffic moves elsewhere. */
-  draining: boolean;
-}
+import type { Lifecycle } from './server.ts';
 
 export function healthRouter(db: Database, metrics: Metrics, lifecycle: Lifecycle): Router {
   const router = Router();

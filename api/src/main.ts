@@ -1,7 +1,7 @@
 // The process entry (`node dist/main.js`): configuration, signals, exit codes. Starting,
-// serving and shutting down are lifecycle.ts's.
+// serving and shutting down are server.ts's.
 import { ConfigError, loadConfig } from './config.ts';
-import { startApi } from './lifecycle.ts';
+import { startApi } from './server.ts';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;

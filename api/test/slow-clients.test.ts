@@ -3,8 +3,8 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { loadConfig } from '../src/config.ts';
-import { CLIENT_TIMEOUTS, type RunningApi, startApi } from '../src/lifecycle.ts';
 import { createLogger } from '../src/logger.ts';
+import { CLIENT_TIMEOUTS, type RunningApi, startApi } from '../src/server.ts';
 import { testEnv } from './support/app.ts';
 import { useScratchDatabase } from './support/database.ts';
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { SHUTDOWN_GRACE_MS } from '../../api/src/lifecycle.ts';
+import { SHUTDOWN_GRACE_MS } from '../../api/src/server.ts';
 import { SHUTDOWN_MARGIN_SECONDS } from '../src/api.ts';
 import { ENVIRONMENT_NAMES } from '../src/config.ts';
 import { renderedFile } from '../src/render.ts';

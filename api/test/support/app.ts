@@ -6,9 +6,9 @@ import { databaseServerFromEnv } from '../../../scripts/lib/database-server.ts';
 import { createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createDatabase, type Database } from '../../src/db.ts';
-import type { Lifecycle } from '../../src/health.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
+import type { Lifecycle } from '../../src/server.ts';
 import { useScratchDatabase } from './database.ts';
 
 export interface LogLine {

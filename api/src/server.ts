@@ -1,7 +1,7 @@
-// Running the API as a server: listen, bound slow clients, and shut down gracefully within a
+// The API as a running server: listen, bound slow clients, and shut down gracefully within a
 // bounded time: fail readiness and ask every client to reconnect, keep serving for the shutdown
 // delay so that balancers stop sending new connections here, then stop accepting, finish
-// in-flight requests and close the pool.
+// in-flight requests (drain.ts) and close the pool. The process entry is main.ts.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,10 +9,15 @@ import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createDatabase } from './db.ts';
 import { trackConnections } from './drain.ts';
-import type { Lifecycle } from './health.ts';
-import { createExpressServer } from './http/server.ts';
+import { createExpressServer } from './http/express-server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+
+/** The server's state that the app reads: /status fails once shutdown has begun. */
+export interface Lifecycle {
+  /** True once shutdown has begun: readiness fails so that traffic moves elsewhere. */
+  draining: boolean;
+}
 
 /**
  * In-flight requests get this long to finish once the listener closes, after the shutdown delay
