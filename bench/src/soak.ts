@@ -1,4 +1,4 @@
-// `npm run soak`: the sustained-load check of issue 7, kept out of CI for its length. A mixed
+// `npm run soak`: the sustained-load check (docs/benchmark.md), kept out of CI for its length. A mixed
 // 90/10 read/write load on the API's production build for --duration seconds (default 60) at
 // --connections (default 64) after a warm-up; it reports errors, non-2xx and the API's memory
 // (RSS) after warm-up, every segment and at the end. Exit 0 whether or not the criteria hold
@@ -26,7 +26,7 @@ const LIMITS = {
 type Flag = keyof typeof LIMITS;
 /** RSS is sampled between load segments of this length. */
 const SEGMENT_SECONDS = 10;
-/** The issue's bound on memory growth after warm-up. */
+/** The soak's bound on memory growth after warm-up (docs/benchmark.md). */
 const MAX_GROWTH_RATIO = 0.1;
 
 function parseFlags(argv: string[]): Record<Flag, number> {

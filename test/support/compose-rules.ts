@@ -1,5 +1,6 @@
-// What the contract and the issue ask of docker-compose.yml, checked on the configuration that
-// `docker-compose config` resolved (.env interpolated, relative paths made absolute).
+// What docs/contract.md and docs/containers.md ask of docker-compose.yml, checked on the
+// configuration that `docker-compose config` resolved (.env interpolated, relative paths made
+// absolute).
 import { join } from 'node:path';
 import { SHUTDOWN_GRACE_MS } from '../../api/src/server.ts';
 import { SHUTDOWN_MARGIN_SECONDS } from '../../k8s/src/api.ts';
