@@ -59,6 +59,24 @@ async function namesInApi(): Promise<string[]> {
 }
 
 /**
+ * The URL of the first list request the page sends on a visit in a tab of its own (so the
+ * shared page's state and console checks stay out of it); `servePage` may rewrite the page.
+ */
+async function firstItemsRequest(servePage?: (route: Route) => Promise<void>): Promise<string> {
+  const tab = await browser.context.newPage();
+  try {
+    if (servePage) await tab.route(`${stack.url}/`, servePage);
+    const request = tab.waitForRequest((candidate) => /\/items\?/.test(candidate.url()), {
+      timeout: UI_TIMEOUT_MS,
+    });
+    await tab.goto(stack.url);
+    return (await request).url();
+  } finally {
+    await tab.close();
+  }
+}
+
+/**
  * The only console errors an outage may cause: Chromium logs every fetch that gets an error
  * status as "Failed to load resource: ... status of 503", and while the API is down httpd answers
  * /api/ with 503 (as the API does while its database is down). Anything else (another status,
@@ -351,6 +369,23 @@ describe('the items page', () => {
     } finally {
       await probe.close();
     }
+  });
+
+  it('asks the API under /api on its own origin, the base its meta tag names', async () => {
+    const prefix = `${stack.url}/api/items?`;
+    expect((await firstItemsRequest()).slice(0, prefix.length)).toBe(prefix);
+  });
+
+  it('falls back to /api when the page names no API base', async () => {
+    // The page as httpd serves it, less its tristack-api-base meta tag.
+    const withoutBase = async (route: Route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replace(/<meta name="tristack-api-base"[^>]*>/, '');
+      expect(html).not.toContain('tristack-api-base');
+      await route.fulfill({ response, body: html });
+    };
+    const prefix = `${stack.url}/api/items?`;
+    expect((await firstItemsRequest(withoutBase)).slice(0, prefix.length)).toBe(prefix);
   });
 
   it('says it is loading while the list is on its way', async () => {
