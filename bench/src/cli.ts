@@ -9,8 +9,8 @@ import { renderPlot } from './plot.ts';
 import { formatReport } from './report.ts';
 import type { BenchResult } from './results.ts';
 import { cleanUp, runBenchmark } from './run-benchmark.ts';
+import { runMain } from './run-main.ts';
 
-const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 
@@ -68,10 +68,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(EXIT_FAILED);
-  },
-);
+runMain('bench', main);

@@ -43,25 +43,32 @@ export function buildServers(): void {
   ]);
 }
 
-function databaseEnv(server: ServerAddress, database: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    ...mysqlEnv(server, database),
-    NODE_ENV: 'production',
-  };
+/** How one server starts; each also gets PATH, NODE_ENV=production and the database. */
+interface ServerStart {
+  name: RunningServer['name'];
+  entry: string;
+  /** The variable that tells it its port. */
+  portVariable: string;
+  env: NodeJS.ProcessEnv;
 }
 
 async function startServer(
-  name: RunningServer['name'],
-  entry: string,
-  env: NodeJS.ProcessEnv,
-  port: number,
+  { name, entry, portVariable, env }: ServerStart,
+  server: ServerAddress,
+  database: string,
 ): Promise<RunningServer> {
+  const port = await freePort();
   const baseUrl = `http://${LOOPBACK}:${port}`;
   const started = RunningProcess.start(process.execPath, [entry], {
     name: `${name} server (${entry})`,
     cwd: REPO_ROOT,
-    env,
+    env: {
+      PATH: process.env.PATH,
+      ...mysqlEnv(server, database),
+      NODE_ENV: 'production',
+      [portVariable]: String(port),
+      ...env,
+    },
     // Logs are part of the cost under test, but nobody reads them: /dev/null, never a full pipe.
     stdout: 'ignore',
   });
@@ -70,36 +77,28 @@ async function startServer(
 }
 
 /** The API as production runs it: `node api/dist/main.js`, info logs, no rate limit. */
-export async function startApi(server: ServerAddress, database: string): Promise<RunningServer> {
-  const port = await freePort();
-  return startServer(
-    'tristack',
-    API_ENTRY,
-    {
-      ...databaseEnv(server, database),
-      API_PORT: String(port),
-      // The benchmark is one client address sending thousands of requests a second.
-      RATE_LIMIT_PER_MINUTE: '0',
-      LOG_LEVEL: 'info',
-    },
-    port,
-  );
+export function startApi(server: ServerAddress, database: string): Promise<RunningServer> {
+  const api: ServerStart = {
+    name: 'tristack',
+    entry: API_ENTRY,
+    portVariable: 'API_PORT',
+    // The benchmark is one client address sending thousands of requests a second.
+    env: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info' },
+  };
+  return startServer(api, server, database);
 }
 
-export async function startReference(
+/** The reference server, with a pool of the API's size. */
+export function startReference(
   server: ServerAddress,
   database: string,
   poolSize: number,
 ): Promise<RunningServer> {
-  const port = await freePort();
-  return startServer(
-    'reference',
-    REFERENCE_ENTRY,
-    {
-      ...databaseEnv(server, database),
-      REFERENCE_PORT: String(port),
-      REFERENCE_POOL_SIZE: String(poolSize),
-    },
-    port,
-  );
+  const reference: ServerStart = {
+    name: 'reference',
+    entry: REFERENCE_ENTRY,
+    portVariable: 'REFERENCE_PORT',
+    env: { REFERENCE_POOL_SIZE: String(poolSize) },
+  };
+  return startServer(reference, server, database);
 }

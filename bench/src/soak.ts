@@ -13,6 +13,7 @@ import { residentMemoryMiB, stopAllProcesses } from '../../scripts/lib/processes
 import { createSeededDatabase } from './database.ts';
 import { runLoad } from './load.ts';
 import { DEFAULT_RESULTS_DIRECTORY } from './options.ts';
+import { runMain } from './run-main.ts';
 import { scenariosFor } from './scenarios.ts';
 import { buildServers, startApi } from './servers.ts';
 import { median } from './statistics.ts';
@@ -156,10 +157,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`soak: ${(error as Error).message}`);
-    process.exit(1);
-  },
-);
+runMain('soak', main);
