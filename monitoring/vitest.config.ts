@@ -5,7 +5,7 @@ export default defineProject({
   test: {
     name: 'monitoring',
     include: ['test/**/*.test.ts'],
-    globalSetup: ['../api/test/support/require-database.ts'],
+    globalSetup: ['../test/support/require-database.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

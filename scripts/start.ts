@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../api/src/config.ts';
-import { startApi } from '../api/src/lifecycle.ts';
+import { startApi } from '../api/src/server.ts';
 import { ensureDatabase } from '../db/bootstrap.ts';
 import { startFrontServer } from './front-server.ts';
 import { chooseDatabase } from './start/database.ts';

@@ -307,7 +307,7 @@ const BROKEN_COMPOSE_FILES: {
   {
     name: 'the migrations start the API instead',
     change: (c) => {
-      c.services.migrate.command = ['node', 'dist/server.js'];
+      c.services.migrate.command = ['node', 'dist/main.js'];
     },
     expected: /migrate: command must be node dist\/migrations\/cli\.js/,
   },

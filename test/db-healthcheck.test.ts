@@ -5,13 +5,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { databaseServerFromEnv } from '../scripts/lib/database-server.ts';
+import { freePort } from '../scripts/lib/ports.ts';
 import { resolveCompose } from './support/docker-compose.ts';
-import { freePort } from './support/process.ts';
 import { readRepoFile } from './support/repo.ts';
 
 const run = promisify(execFile);
 const HEALTHCHECK_TIMEOUT_MS = 10_000;
-const DATABASE_PORT = Number(process.env.MYSQL_PORT || 3306);
+const DATABASE_PORT = databaseServerFromEnv().port;
 
 let command: string[] = [];
 

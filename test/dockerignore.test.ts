@@ -15,7 +15,7 @@ const NEVER_IN_CONTEXT = [
   '.env',
   '.env.local',
   'api/.env',
-  'api/dist/server.js',
+  'api/dist/main.js',
   'api/test/health.test.ts',
   'api/src/items/items.test.ts',
   'k8s/src/app.ts',

@@ -7,18 +7,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  createScratchDatabase,
-  mysqlEnv,
-  type ScratchDatabase,
-  type ServerAddress,
-} from '../db/bootstrap.ts';
+import { createScratchDatabase, mysqlEnv, type ScratchDatabase } from '../db/bootstrap.ts';
 import { API_ROUTES } from '../k8s/src/contract.ts';
+import { databaseServerFromEnv } from '../scripts/lib/database-server.ts';
+import { freePort } from '../scripts/lib/ports.ts';
+import { RunningProcess } from '../scripts/lib/processes.ts';
 import { healthcheckUrls } from './support/compose-rules.ts';
 import { resolveCompose } from './support/docker-compose.ts';
 import { commandOf, healthcheckCommand } from './support/dockerfile-rules.ts';
 import { ENVIRONMENTS, loadManifests, mainContainer, probePaths } from './support/k8s-manifests.ts';
-import { freePort, type Started, start, stop, waitUntilAnswering } from './support/process.ts';
 import { readRepoFile } from './support/repo.ts';
 import {
   assembleRuntimeStage,
@@ -45,43 +42,37 @@ const DEV_TOOLING = [
   '@biomejs/biome',
 ];
 
-function databaseServer(): ServerAddress {
-  return {
-    host: process.env.MYSQL_HOST || '127.0.0.1',
-    port: Number(process.env.MYSQL_PORT || 3306),
-    user: process.env.MYSQL_USER || 'root',
-    password: process.env.MYSQL_PASSWORD ?? '',
-  };
-}
-
 /** Only what the image would give the process: PATH, NODE_ENV and the contract's variables. */
 function runtimeEnv(variables: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...variables };
 }
 
+/** The image's CMD, run in the runtime stage's WORKDIR. */
+function startAsCmd(name: string, env: NodeJS.ProcessEnv): RunningProcess {
+  const [program = '', ...args] = commandOf(DOCKERFILE);
+  return RunningProcess.start(program, args, { name, cwd: stage?.workdir ?? '', env });
+}
+
 let stage: RuntimeStage | undefined;
 let scratch: ScratchDatabase | undefined;
-let api: Started | undefined;
+let api: RunningProcess | undefined;
 let apiPort = 0;
 const base = () => `http://127.0.0.1:${apiPort}`;
 
 beforeAll(async () => {
   stage = await assembleRuntimeStage(DOCKERFILE);
-  const server = databaseServer();
+  const server = databaseServerFromEnv();
   scratch = await createScratchDatabase(server);
   apiPort = await freePort();
-  api = start(commandOf(DOCKERFILE), {
-    cwd: stage.workdir,
-    env: runtimeEnv({
-      API_PORT: String(apiPort),
-      ...mysqlEnv(server, scratch.name),
-    }),
-  });
-  await waitUntilAnswering(api, `${base()}${API_ROUTES.liveness}`, START_TIMEOUT_MS);
+  api = startAsCmd(
+    'the runtime stage API',
+    runtimeEnv({ API_PORT: String(apiPort), ...mysqlEnv(server, scratch.name) }),
+  );
+  await api.waitForHttp(`${base()}${API_ROUTES.liveness}`, START_TIMEOUT_MS);
 });
 
 afterAll(async () => {
-  await stop(api);
+  await api?.stop();
   await scratch?.drop();
   if (stage) await rm(stage.root, { recursive: true, force: true });
 });
@@ -174,8 +165,8 @@ describe('the API started as the image CMD starts it', () => {
   );
 
   it('exits 0 on SIGTERM, and the HEALTHCHECK then fails', async () => {
-    api?.child.kill('SIGTERM');
-    expect(await api?.exit).toEqual({ code: 0, signal: null });
+    api?.signal('SIGTERM');
+    expect(await api?.exited).toEqual({ code: 0, signal: null });
     const code = await healthcheckExitCode(
       healthcheckCommand(DOCKERFILE),
       runtimeEnv({ API_PORT: String(apiPort) }),
@@ -188,27 +179,23 @@ describe('the image HEALTHCHECK', () => {
   it('fails while the database is unreachable (so compose holds the front back)', async () => {
     const port = await freePort();
     const unreachable = await freePort();
-    const lonely = start(commandOf(DOCKERFILE), {
-      cwd: stage?.workdir ?? '',
-      env: runtimeEnv({
+    const lonely = startAsCmd(
+      'the API without a database',
+      runtimeEnv({
         API_PORT: String(port),
         MYSQL_PORT: String(unreachable),
         MYSQL_TIMEOUT_MS: '500',
       }),
-    });
+    );
     try {
-      await waitUntilAnswering(
-        lonely,
-        `http://127.0.0.1:${port}${API_ROUTES.liveness}`,
-        START_TIMEOUT_MS,
-      );
+      await lonely.waitForHttp(`http://127.0.0.1:${port}${API_ROUTES.liveness}`, START_TIMEOUT_MS);
       const code = await healthcheckExitCode(
         healthcheckCommand(DOCKERFILE),
         runtimeEnv({ API_PORT: String(port) }),
       );
       expect(code).toBe(1);
     } finally {
-      await stop(lonely);
+      await lonely.stop();
     }
   });
 });

@@ -3,7 +3,7 @@
 import express, { type RequestHandler } from 'express';
 import type { Config } from './config.ts';
 import type { Database } from './db.ts';
-import { healthRouter, type Lifecycle } from './health.ts';
+import { healthRouter } from './health.ts';
 import { stripApiPrefix } from './http/api-prefix.ts';
 import { errorHandler, notFound } from './http/errors.ts';
 import { HttpProblem } from './http/problem.ts';
@@ -14,6 +14,7 @@ import { itemsRouter } from './items/items.routes.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { type SchemaVersionCheck, schemaVersionCheck } from './schema-version.ts';
+import type { Lifecycle } from './server.ts';
 
 export interface AppDependencies {
   config: Config;

@@ -79,6 +79,13 @@ const envSchema = z.object({
 });
 
 /**
+ * In-flight requests get this long to finish once the listener closes, after the shutdown delay.
+ * Not a setting: the orchestrators' stop budgets are built on it (Kubernetes allows 30 s in all:
+ * k8s/src/api.ts adds it up; the Compose rules check stop_grace_period against it).
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
  * What the API uses for each variable left unset: the one definition of the defaults, which the
  * manifests (k8s/src) render rather than repeat.
  */

@@ -1,4 +1,4 @@
-// Graceful connection draining for node:http, in two steps that lifecycle.ts spaces apart.
+// Graceful connection draining for node:http, in two steps that server.ts spaces apart.
 //
 // closeAfterEachAnswer(): from then on every answer, those already being prepared included, says
 // `Connection: close`, so each keep-alive client reconnects (to another instance) after its

@@ -6,11 +6,7 @@ import { DatabaseUnavailableError } from './errors.ts';
 import { sendJson } from './http/json.ts';
 import type { Metrics } from './metrics.ts';
 import type { SchemaVersionCheck } from './schema-version.ts';
-
-export interface Lifecycle {
-  /** True once shutdown has begun: readiness fails so that traffic moves elsewhere. */
-  draining: boolean;
-}
+import type { Lifecycle } from './server.ts';
 
 /** True when the schema is current; false when it is too old or the database cannot say. */
 async function schemaIsCurrent(schema: SchemaVersionCheck): Promise<boolean> {

@@ -1,13 +1,13 @@
 // The production server builds requests and responses with Express's prototypes from the start,
-// so Express never has to swap a prototype on the hot path (src/http/server.ts).
+// so Express never has to swap a prototype on the hot path (src/http/express-server.ts).
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../../scripts/lib/ports.ts';
 import { loadConfig } from '../src/config.ts';
-import { type RunningApi, startApi } from '../src/lifecycle.ts';
 import { createLogger } from '../src/logger.ts';
+import { type RunningApi, startApi } from '../src/server.ts';
 import { testEnv } from './support/app.ts';
 import { useScratchDatabase } from './support/database.ts';
-import { freePort } from './support/ports.ts';
 
 describe('the production HTTP server', () => {
   const database = useScratchDatabase();

@@ -1,7 +1,7 @@
 // Faults on a private database server the tests can break: killed, paused, restarted.
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase } from '../../db/bootstrap.ts';
+import { residentMemoryMiB } from '../../scripts/lib/processes.ts';
 import { POOL_QUEUE_LIMIT } from '../src/db.ts';
 import { type ApiProcess, logsFlushed, startApiProcess } from './support/api-process.ts';
 import { PrivateMysqld } from './support/private-mysqld.ts';
@@ -27,11 +27,6 @@ async function waitUntilOk(api: ApiProcess, withinMs: number): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`/status was not OK within ${withinMs} ms`);
-}
-
-function rssMegabytes(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1]) / 1024;
 }
 
 function poolGauge(metrics: string, state: string): number {
@@ -106,7 +101,7 @@ describe('faults on the database server', { timeout: 60_000 }, () => {
   it('paused: requests fail within the timeout, the wait queue stays bounded, then it recovers', async () => {
     api = await startApi();
     expect((await timed(`${api.baseUrl}/items`)).status).toBe(200);
-    const rssBefore = rssMegabytes(api.child.pid as number);
+    const rssBefore = Number(await residentMemoryMiB(api.process.pid));
 
     await mysqld.pause();
     // More requests than the pool (10) and its queue (200) hold, fewer than the listen backlog
@@ -140,7 +135,7 @@ describe('faults on the database server', { timeout: 60_000 }, () => {
 
     const metrics = await (await fetch(`${api.baseUrl}/metrics`)).text();
     expect(poolGauge(metrics, 'queued')).toBeLessThanOrEqual(POOL_QUEUE_LIMIT);
-    const rssAfter = rssMegabytes(api.child.pid as number);
+    const rssAfter = Number(await residentMemoryMiB(api.process.pid));
     console.info(
       `database paused: ${burst} requests, all 503, median ${Math.round(median)} ms, slowest ${Math.round(slowest)} ms, ${turnedAway} turned away at once (queue full); RSS ${rssBefore.toFixed(1)} → ${rssAfter.toFixed(1)} MB`,
     );

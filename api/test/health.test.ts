@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../../scripts/lib/ports.ts';
 import { buildTestApp, PREFIXES, type TestApp, useTestApp } from './support/app.ts';
-import { closedPort } from './support/ports.ts';
 
 describe.each(PREFIXES)('health routes at "%s"', (prefix) => {
   const subject = useTestApp();

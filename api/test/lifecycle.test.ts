@@ -1,6 +1,7 @@
 // The API as a process: resilience to the database going away, graceful shutdown, bad config.
 import { createConnection } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import {
   type ApiProcess,
   logsFlushed,
@@ -8,7 +9,7 @@ import {
   startApiProcess,
 } from './support/api-process.ts';
 import { testEnv } from './support/app.ts';
-import { testServerAddress, useScratchDatabase } from './support/database.ts';
+import { useScratchDatabase } from './support/database.ts';
 import { TcpProxy } from './support/tcp-proxy.ts';
 
 const TIMEOUT_MS = 1000;
@@ -43,7 +44,7 @@ describe('the API process and its database', () => {
   let proxy: TcpProxy;
   let api: ApiProcess | undefined;
   beforeAll(async () => {
-    const { host, port } = testServerAddress();
+    const { host, port } = databaseServerFromEnv();
     proxy = await TcpProxy.create({ host, port });
   });
   afterEach(async () => {
@@ -125,7 +126,7 @@ describe('the API process with bad configuration', () => {
   it('exits 2 at once with a message naming the bad variable', async () => {
     const started = spawnApiProcess({ API_PORT: 'eighty', MYSQL_TIMEOUT_MS: '5' });
     expect(await started.exited).toBe(2);
-    const message = started.stderr.join('');
+    const message = started.stderr.join('\n');
     expect(message).toContain('API_PORT: must be a port number');
     expect(message).toContain('MYSQL_TIMEOUT_MS: must be at least 100 ms');
     expect(message).not.toContain('    at ');

@@ -4,8 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { buildTestApp, type TestApp } from './support/app.ts';
-import { queryDatabase, testServerAddress, useScratchDatabase } from './support/database.ts';
+import { queryDatabase, useScratchDatabase } from './support/database.ts';
 
 const PROBES = 5;
 const USER = `tristack_rot_${randomBytes(3).toString('hex')}`;
@@ -44,7 +45,7 @@ describe('an API whose password the database refuses', () => {
     expect(await probe(subject, PROBES)).toEqual(Array(PROBES).fill(503));
     const denied = events('database.access-denied');
     expect(denied).toHaveLength(1);
-    const { host, port } = testServerAddress();
+    const { host, port } = databaseServerFromEnv();
     expect(denied[0]).toMatchObject({
       level: 'error',
       user: USER,

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../db/migrate.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { REQUIRED_SCHEMA_VERSION } from '../src/schema-version.ts';
 import { buildTestApp, type TestApp } from './support/app.ts';
-import { testServerAddress, useScratchDatabase } from './support/database.ts';
+import { useScratchDatabase } from './support/database.ts';
 
 const PROBES = 4;
 
@@ -56,7 +57,7 @@ describe('an API started on a database made by init.sql alone (schema version 0)
   });
 
   it('serves once the migrations have run, without a restart, and says so once', async () => {
-    await migrate(testServerAddress(), database.name);
+    await migrate(databaseServerFromEnv(), database.name);
     const status = await request(subject.app).get('/status');
     expect(status.status).toBe(200);
     const items = await request(subject.app).get('/items');
@@ -75,7 +76,7 @@ describe('an API started on a database at the baseline only (version 1)', () => 
   beforeAll(async () => {
     // An empty migrations folder: the baseline and nothing after it.
     none = await mkdtemp(join(tmpdir(), 'tristack-no-migrations-'));
-    await migrate(testServerAddress(), database.name, { migrationsDir: none });
+    await migrate(databaseServerFromEnv(), database.name, { migrationsDir: none });
     subject = buildTestApp(database.name);
   });
   afterAll(async () => {

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { type ApiProcess, logsFlushed, startApiProcess } from './support/api-process.ts';
 import { testEnv } from './support/app.ts';
-import { testServerAddress, useScratchDatabase } from './support/database.ts';
+import { useScratchDatabase } from './support/database.ts';
 
 const DB_PASSWORD = 'canary-db-P4ss-7f3a';
 const BODY_PASSWORD = 'canary-body-hunter2';
@@ -22,7 +23,7 @@ describe('secrets and structured logs', () => {
   let api: ApiProcess;
 
   beforeAll(async () => {
-    const admin = await mysql.createConnection(testServerAddress());
+    const admin = await mysql.createConnection(databaseServerFromEnv());
     await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${DB_PASSWORD}'`);
     await admin.query(`GRANT ALL ON \`${database.name}\`.* TO '${user}'@'%'`);
     await admin.end();
@@ -68,7 +69,7 @@ describe('secrets and structured logs', () => {
   });
   afterAll(async () => {
     api?.child.kill('SIGKILL');
-    const admin = await mysql.createConnection(testServerAddress());
+    const admin = await mysql.createConnection(databaseServerFromEnv());
     await admin.query(`DROP USER IF EXISTS '${user}'@'%'`);
     await admin.end();
   });
@@ -109,7 +110,7 @@ describe('secrets and structured logs', () => {
   });
 
   it('never writes a password, token or cookie to the logs', () => {
-    const logs = api.stdout.join('\n') + api.stderr.join('');
+    const logs = api.stdout.join('\n') + api.stderr.join('\n');
     for (const canary of CANARIES) expect(logs).not.toContain(canary);
   });
 

@@ -3,15 +3,14 @@
 // 130 interrupted.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serverAddressFromEnv } from './database.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { BenchUsageError, parseOptions, USAGE } from './options.ts';
 import { renderPlot } from './plot.ts';
-import { killAllProcessesNow } from './processes.ts';
 import { formatReport } from './report.ts';
 import type { BenchResult } from './results.ts';
 import { cleanUp, runBenchmark } from './run-benchmark.ts';
+import { runMain } from './run-main.ts';
 
-const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 
@@ -51,14 +50,13 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const server = serverAddressFromEnv();
+  const server = databaseServerFromEnv();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       progress(`\n${signal}: stopping the servers and dropping the scratch databases...`);
       void cleanUp().finally(() => process.exit(EXIT_INTERRUPTED));
     });
   }
-  process.once('exit', killAllProcessesNow);
   try {
     const result = await runBenchmark(options, server, progress);
     console.log(formatReport(result));
@@ -70,10 +68,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(EXIT_FAILED);
-  },
-);
+runMain('bench', main);

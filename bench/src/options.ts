@@ -2,15 +2,15 @@
 // BenchUsageError naming it, so the CLI can print one line and exit non-zero.
 import { parseArgs } from 'node:util';
 
-/** The targets compare 1,000,000 rows with 1,000 rows, and 3 rows with the reference. */
+/** The targets (docs/benchmark.md) compare 1,000,000 rows with 1,000, and 3 rows with the reference. */
 export const DEFAULT_ROW_COUNTS = [3, 1_000, 10_000, 1_000_000];
 export const DEFAULT_DURATION_SECONDS = 10;
 export const DEFAULT_WARMUP_SECONDS = 3;
-/** The reference figures were taken with 32 connections. */
+/** The figures of docs/benchmark.md's full run were taken with 32 connections. */
 export const DEFAULT_CONNECTIONS = 32;
 /** db/init.sql already holds 3 rows (Test A, B, C): no table is smaller. */
 export const MIN_ROWS = 3;
-/** The largest size; seeding it takes seconds, larger tables would make runs unbounded. */
+/** The largest size the targets name; seeding it takes seconds, larger tables would make runs unbounded. */
 export const MAX_ROWS = 1_000_000;
 export const MAX_DURATION_SECONDS = 120;
 export const MAX_CONNECTIONS = 1_000;

@@ -1,7 +1,8 @@
 // The floor any Node API on this database can reach: bare node:http and a mysql2 pool answering
 // the API's own SQL with the API's own JSON. No framework, no logs, no metrics, no validation
 // beyond what keeps the SQL safe. It imports nothing local so that it compiles alone and runs
-// under plain `node`, like the API's production build (see reference-build.ts).
+// under plain `node`, like the API's production build (bench/tsconfig.build.json; buildServers()
+// in servers.ts). Only the benchmark starts it, and it passes every variable below: no defaults.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 
@@ -16,9 +17,10 @@ interface ItemRow extends RowDataPacket {
   created_at: Date;
 }
 
-function requiredEnv(name: string): string {
+/** `name`'s value; an empty one only where `mayBeEmpty` (an empty password is a password). */
+function requiredEnv(name: string, mayBeEmpty = false): string {
   const value = process.env[name];
-  if (value === undefined || value === '') {
+  if (value === undefined || (value === '' && !mayBeEmpty)) {
     console.error(`reference-server: ${name} must be set`);
     process.exit(2);
   }
@@ -26,10 +28,10 @@ function requiredEnv(name: string): string {
 }
 
 const pool = mysql.createPool({
-  host: process.env.MYSQL_HOST ?? '127.0.0.1',
-  port: Number(process.env.MYSQL_PORT ?? 3306),
-  user: process.env.MYSQL_USER ?? 'root',
-  password: process.env.MYSQL_PASSWORD ?? '',
+  host: requiredEnv('MYSQL_HOST'),
+  port: Number(requiredEnv('MYSQL_PORT')),
+  user: requiredEnv('MYSQL_USER'),
+  password: requiredEnv('MYSQL_PASSWORD', true),
   database: requiredEnv('MYSQL_DATABASE'),
   // The same pool as the API's (api/src/db.ts), passed in by the benchmark.
   connectionLimit: Number(requiredEnv('REFERENCE_POOL_SIZE')),

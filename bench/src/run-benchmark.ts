@@ -3,12 +3,13 @@
 import { cpus, loadavg } from 'node:os';
 import { POOL_CONNECTION_LIMIT } from '../../api/src/db.ts';
 import type { ScratchDatabase, ServerAddress } from '../../db/bootstrap.ts';
-import { assertServerReachable, createSeededDatabase, type SeededDatabase } from './database.ts';
+import { assertDatabaseReachable } from '../../scripts/lib/database-server.ts';
+import { residentMemoryMiB, stopAllProcesses } from '../../scripts/lib/processes.ts';
+import { createSeededDatabase, restoreSeededRows, type SeededDatabase } from './database.ts';
 import { findMaxId } from './discover.ts';
 import { runLoad } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import { measurePageScaling, type ServedTable } from './page-scaling.ts';
-import { residentMemoryMiB, stopAllProcesses, stopProcess } from './processes.ts';
 import type { BenchResult, LatencyGrowth, RunResult, SizeResult } from './results.ts';
 import { apiRevision } from './revision.ts';
 import { type Scenario, scenariosFor } from './scenarios.ts';
@@ -23,12 +24,13 @@ import { checkTargets, LARGE_TABLE_ROWS, SMALL_TABLE_ROWS } from './targets.ts';
 
 export type Log = (line: string) => void;
 
-const openDatabases = new Set<ScratchDatabase>();
+/** Every scratch database not dropped yet, by name. */
+const openDatabases = new Map<string, ScratchDatabase>();
 
 /** Stops every child and drops every scratch database still there; safe to call twice. */
 export async function cleanUp(): Promise<void> {
   await stopAllProcesses();
-  const databases = [...openDatabases];
+  const databases = [...openDatabases.values()];
   openDatabases.clear();
   await Promise.allSettled(databases.map((database) => database.drop()));
 }
@@ -107,46 +109,50 @@ interface ServedDatabase {
   reference: RunningServer;
 }
 
-/** Seeds a table of `rows`, starts both servers on it, runs `use`, then stops and drops all. */
+/** Seeds a table of `rows`; cleanUp() knows of it from its creation on, so Ctrl-C drops it too. */
+async function seedTable(server: ServerAddress, rows: number, log: Log): Promise<SeededDatabase> {
+  log(`\n${rows.toLocaleString('en')} rows: seeding...`);
+  const database = await createSeededDatabase(server, rows, (created) =>
+    openDatabases.set(created.name, created),
+  );
+  log(`  seeded ${database.name} in ${database.seedSeconds.toFixed(2)} s`);
+  return database;
+}
+
+async function dropTable(database: SeededDatabase): Promise<void> {
+  openDatabases.delete(database.name);
+  await database.drop();
+}
+
+/** Starts both servers on a seeded table, runs `use`, then stops them (the table stays). */
 async function withServedTable<T>(
   server: ServerAddress,
-  rows: number,
+  database: SeededDatabase,
   log: Log,
   use: (served: ServedDatabase) => Promise<T>,
 ): Promise<T> {
-  log(`\n${rows.toLocaleString('en')} rows: seeding...`);
-  // Known to cleanUp() from its creation on: Ctrl-C during a long seed must drop it too.
-  let scratch: ScratchDatabase | undefined;
-  const database = await createSeededDatabase(server, rows, (created) => {
-    scratch = created;
-    openDatabases.add(created);
-  });
   let api: RunningServer | undefined;
   let reference: RunningServer | undefined;
   try {
-    log(`  seeded ${database.name} in ${database.seedSeconds.toFixed(2)} s`);
     api = await startApi(server, database.name);
     reference = await startReference(server, database.name, POOL_CONNECTION_LIMIT);
     log(
-      `  API ready in ${api.startToReadyMs.toFixed(0)} ms, reference in ${reference.startToReadyMs.toFixed(0)} ms`,
+      `  ${database.rows.toLocaleString('en')} rows: API ready in ${api.startToReadyMs.toFixed(0)} ms, ` +
+        `reference in ${reference.startToReadyMs.toFixed(0)} ms`,
     );
     return await use({ database, api, reference });
   } finally {
-    await Promise.all(
-      [api, reference].flatMap((running) => (running ? [stopProcess(running.process.child)] : [])),
-    );
-    if (scratch) openDatabases.delete(scratch);
-    await database.drop();
+    await Promise.all([api, reference].map((running) => running?.process.stop()));
   }
 }
 
 function benchmarkTableSize(
   server: ServerAddress,
-  rows: number,
+  database: SeededDatabase,
   options: BenchOptions,
   log: Log,
 ): Promise<SizeResult> {
-  return withServedTable(server, rows, log, async ({ database, api, reference }) => {
+  return withServedTable(server, database, log, async ({ api, reference }) => {
     const runs = await measureScenarios(
       scenariosFor(database.maxId),
       asTarget(api),
@@ -155,7 +161,7 @@ function benchmarkTableSize(
       log,
     );
     return {
-      rows,
+      rows: database.rows,
       database: database.name,
       maxId: database.maxId,
       seedSeconds: database.seedSeconds,
@@ -174,18 +180,56 @@ const servedTable = ({ database, api, reference }: ServedDatabase): ServedTable 
   referenceUrl: reference.baseUrl,
 });
 
-/** The latency target's own phase: both table sizes at once, runs alternating between them. */
-function benchmarkPageScaling(
+/**
+ * The latency target's own phase: both table sizes at once, runs alternating between them. The
+ * tables are the size loop's own, taken back to their seeded rows (its writes added some).
+ */
+async function benchmarkPageScaling(
   server: ServerAddress,
+  small: SeededDatabase,
+  large: SeededDatabase,
   options: BenchOptions,
   log: Log,
 ): Promise<LatencyGrowth[]> {
   log('\npage scaling: 1,000 and 1,000,000 rows served side by side, runs alternating');
-  return withServedTable(server, SMALL_TABLE_ROWS, log, (small) =>
-    withServedTable(server, LARGE_TABLE_ROWS, log, (large) =>
-      measurePageScaling(servedTable(small), servedTable(large), options, log),
+  for (const database of [small, large]) await restoreSeededRows(server, database);
+  return withServedTable(server, small, log, (smallServed) =>
+    withServedTable(server, large, log, (largeServed) =>
+      measurePageScaling(servedTable(smallServed), servedTable(largeServed), options, log),
     ),
   );
+}
+
+/**
+ * Each size in turn, each table seeded once: the two that the page-scaling phase compares are
+ * kept for it, every other one is dropped as soon as its size is measured.
+ */
+async function benchmarkSeededSizes(
+  server: ServerAddress,
+  options: BenchOptions,
+  log: Log,
+): Promise<{ sizes: SizeResult[]; growth: LatencyGrowth[] }> {
+  const scalingSizes = [SMALL_TABLE_ROWS, LARGE_TABLE_ROWS];
+  const scaling = scalingSizes.every((rows) => options.rowCounts.includes(rows));
+  const kept = new Map<number, SeededDatabase>();
+  const sizes: SizeResult[] = [];
+  try {
+    for (const rows of options.rowCounts) {
+      const database = await seedTable(server, rows, log);
+      if (scaling && scalingSizes.includes(rows)) kept.set(rows, database);
+      try {
+        sizes.push(await benchmarkTableSize(server, database, options, log));
+      } finally {
+        if (!kept.has(rows)) await dropTable(database);
+      }
+    }
+    const [small, large] = scalingSizes.map((rows) => kept.get(rows));
+    const growth =
+      small && large ? await benchmarkPageScaling(server, small, large, options, log) : [];
+    return { sizes, growth };
+  } finally {
+    for (const database of kept.values()) await dropTable(database);
+  }
 }
 
 async function benchmarkUrl(url: string, options: BenchOptions, log: Log): Promise<SizeResult> {
@@ -217,19 +261,16 @@ export async function runBenchmark(
 ): Promise<BenchResult> {
   const startedAt = new Date().toISOString();
   const loadAverageAtStart = loadavg();
-  const sizes: SizeResult[] = [];
+  let sizes: SizeResult[] = [];
   let growth: LatencyGrowth[] = [];
   const api = options.url ? null : apiRevision(REPO_ROOT);
   if (options.url) {
-    sizes.push(await benchmarkUrl(options.url, options, log));
+    sizes = [await benchmarkUrl(options.url, options, log)];
   } else {
-    await assertServerReachable(server);
+    await assertDatabaseReachable(server);
     log('building the API and the reference server...');
     buildServers();
-    for (const rows of options.rowCounts)
-      sizes.push(await benchmarkTableSize(server, rows, options, log));
-    if ([SMALL_TABLE_ROWS, LARGE_TABLE_ROWS].every((rows) => options.rowCounts.includes(rows)))
-      growth = await benchmarkPageScaling(server, options, log);
+    ({ sizes, growth } = await benchmarkSeededSizes(server, options, log));
   }
   return {
     startedAt,

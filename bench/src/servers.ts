@@ -3,10 +3,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mysqlEnv, type ServerAddress } from '../../db/bootstrap.ts';
-import { findFreePort, type StartedProcess, startProcess, waitUntilReady } from './processes.ts';
+import { freePort, LOOPBACK } from '../../scripts/lib/ports.ts';
+import { RunningProcess } from '../../scripts/lib/processes.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const API_ENTRY = 'api/dist/server.js';
+const API_ENTRY = 'api/dist/main.js';
 const REFERENCE_ENTRY = 'bench/dist/reference-server.js';
 const TYPESCRIPT_COMPILER = 'node_modules/typescript/bin/tsc';
 /** Generous: the target is 1 s, but a slow machine should get a number rather than a failure. */
@@ -18,7 +19,7 @@ export interface RunningServer {
   pid: number | undefined;
   /** From spawn to the first 200 on the readiness URL. */
   startToReadyMs: number;
-  process: StartedProcess;
+  process: RunningProcess;
 }
 
 function runBuildStep(description: string, command: string, args: string[]): void {
@@ -42,63 +43,62 @@ export function buildServers(): void {
   ]);
 }
 
-function databaseEnv(server: ServerAddress, database: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    ...mysqlEnv(server, database),
-    NODE_ENV: 'production',
-  };
+/** How one server starts; each also gets PATH, NODE_ENV=production and the database. */
+interface ServerStart {
+  name: RunningServer['name'];
+  entry: string;
+  /** The variable that tells it its port. */
+  portVariable: string;
+  env: NodeJS.ProcessEnv;
 }
 
 async function startServer(
-  name: RunningServer['name'],
-  entry: string,
-  env: NodeJS.ProcessEnv,
-  port: number,
+  { name, entry, portVariable, env }: ServerStart,
+  server: ServerAddress,
+  database: string,
 ): Promise<RunningServer> {
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const startedAt = performance.now();
-  const started = startProcess(process.execPath, [entry], { cwd: REPO_ROOT, env });
-  const startToReadyMs = await waitUntilReady(
-    `${baseUrl}/status`,
-    started,
-    startedAt,
-    READY_TIMEOUT_MS,
-  );
-  return { name, baseUrl, pid: started.child.pid, startToReadyMs, process: started };
-}
-
-/** The API as production runs it: `node api/dist/server.js`, info logs, no rate limit. */
-export async function startApi(server: ServerAddress, database: string): Promise<RunningServer> {
-  const port = await findFreePort();
-  return startServer(
-    'tristack',
-    API_ENTRY,
-    {
-      ...databaseEnv(server, database),
-      API_PORT: String(port),
-      // The benchmark is one client address sending thousands of requests a second.
-      RATE_LIMIT_PER_MINUTE: '0',
-      LOG_LEVEL: 'info',
+  const port = await freePort();
+  const baseUrl = `http://${LOOPBACK}:${port}`;
+  const started = RunningProcess.start(process.execPath, [entry], {
+    name: `${name} server (${entry})`,
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      ...mysqlEnv(server, database),
+      NODE_ENV: 'production',
+      [portVariable]: String(port),
+      ...env,
     },
-    port,
-  );
+    // Logs are part of the cost under test, but nobody reads them: /dev/null, never a full pipe.
+    stdout: 'ignore',
+  });
+  const startToReadyMs = await started.waitForHttp(`${baseUrl}/status`, READY_TIMEOUT_MS);
+  return { name, baseUrl, pid: started.pid, startToReadyMs, process: started };
 }
 
-export async function startReference(
+/** The API as production runs it: `node api/dist/main.js`, info logs, no rate limit. */
+export function startApi(server: ServerAddress, database: string): Promise<RunningServer> {
+  const api: ServerStart = {
+    name: 'tristack',
+    entry: API_ENTRY,
+    portVariable: 'API_PORT',
+    // The benchmark is one client address sending thousands of requests a second.
+    env: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info' },
+  };
+  return startServer(api, server, database);
+}
+
+/** The reference server, with a pool of the API's size. */
+export function startReference(
   server: ServerAddress,
   database: string,
   poolSize: number,
 ): Promise<RunningServer> {
-  const port = await findFreePort();
-  return startServer(
-    'reference',
-    REFERENCE_ENTRY,
-    {
-      ...databaseEnv(server, database),
-      REFERENCE_PORT: String(port),
-      REFERENCE_POOL_SIZE: String(poolSize),
-    },
-    port,
-  );
+  const reference: ServerStart = {
+    name: 'reference',
+    entry: REFERENCE_ENTRY,
+    portVariable: 'REFERENCE_PORT',
+    env: { REFERENCE_POOL_SIZE: String(poolSize) },
+  };
+  return startServer(reference, server, database);
 }

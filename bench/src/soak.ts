@@ -1,14 +1,19 @@
-// `npm run soak`: the sustained-load check of issue 7, kept out of CI for its length. A mixed
+// `npm run soak`: the sustained-load check (docs/benchmark.md), kept out of CI for its length. A mixed
 // 90/10 read/write load on the API's production build for --duration seconds (default 60) at
 // --connections (default 64) after a warm-up; it reports errors, non-2xx and the API's memory
 // (RSS) after warm-up, every segment and at the end. Exit 0 whether or not the criteria hold
 // (they are printed), 1 on failure, 2 on bad flags, 130 when interrupted.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertServerReachable, createSeededDatabase, serverAddressFromEnv } from './database.ts';
+import {
+  assertDatabaseReachable,
+  databaseServerFromEnv,
+} from '../../scripts/lib/database-server.ts';
+import { residentMemoryMiB, stopAllProcesses } from '../../scripts/lib/processes.ts';
+import { createSeededDatabase } from './database.ts';
 import { runLoad } from './load.ts';
 import { DEFAULT_RESULTS_DIRECTORY } from './options.ts';
-import { killAllProcessesNow, residentMemoryMiB, stopAllProcesses } from './processes.ts';
+import { runMain } from './run-main.ts';
 import { scenariosFor } from './scenarios.ts';
 import { buildServers, startApi } from './servers.ts';
 import { median } from './statistics.ts';
@@ -22,7 +27,7 @@ const LIMITS = {
 type Flag = keyof typeof LIMITS;
 /** RSS is sampled between load segments of this length. */
 const SEGMENT_SECONDS = 10;
-/** The issue's bound on memory growth after warm-up. */
+/** The soak's bound on memory growth after warm-up (docs/benchmark.md). */
 const MAX_GROWTH_RATIO = 0.1;
 
 function parseFlags(argv: string[]): Record<Flag, number> {
@@ -61,8 +66,8 @@ async function main(): Promise<number> {
     console.error(`soak: ${(error as Error).message}`);
     return 2;
   }
-  const server = serverAddressFromEnv();
-  await assertServerReachable(server);
+  const server = databaseServerFromEnv();
+  await assertDatabaseReachable(server);
   buildServers();
   const database = await createSeededDatabase(server, flags.rows);
   const cleanUp = async () => {
@@ -152,11 +157,4 @@ async function main(): Promise<number> {
   }
 }
 
-process.on('exit', killAllProcessesNow);
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`soak: ${(error as Error).message}`);
-    process.exit(1);
-  },
-);
+runMain('soak', main);

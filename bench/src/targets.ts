@@ -1,5 +1,5 @@
-// The targets, computed from one run's numbers. They are reported, never asserted: a
-// noisy machine must not fail a build.
+// The benchmark's targets (docs/benchmark.md, "Reading the output"), computed from one run's
+// numbers. They are reported, never asserted: a noisy machine must not fail a build.
 import type { BenchResult, LatencyGrowth, SizeResult, TargetCheck } from './results.ts';
 import type { ScenarioId } from './scenarios.ts';
 

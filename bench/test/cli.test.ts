@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverAddressFromEnv } from '../src/database.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import type { BenchResult } from '../src/results.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -101,7 +101,7 @@ describe('npm run bench -- --smoke', () => {
   });
 
   it('drops its scratch database', async () => {
-    const connection = await mysql.createConnection(serverAddressFromEnv());
+    const connection = await mysql.createConnection(databaseServerFromEnv());
     try {
       const [rows] = await connection.query<mysql.RowDataPacket[]>(
         'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',

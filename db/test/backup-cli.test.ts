@@ -5,7 +5,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testServerAddress } from '../../api/test/support/database.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { findDumpProgram } from '../backup/programs.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../bootstrap.ts';
 import { runCli, withConnection } from './support/backup-cli.ts';
@@ -75,7 +75,7 @@ describe('credentials', () => {
   let folder: string;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(testServerAddress(), 'tristack_backup_cred');
+    scratch = await createScratchDatabase(databaseServerFromEnv(), 'tristack_backup_cred');
     folder = await mkdtemp(join(tmpdir(), 'tristack-backup-test-'));
     await withConnection(async (connection) => {
       await connection.query('CREATE USER ?@? IDENTIFIED BY ?', [user, '%', password]);

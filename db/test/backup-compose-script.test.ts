@@ -5,8 +5,8 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testServerAddress } from '../../api/test/support/database.ts';
-import { start } from '../../test/support/process.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
+import { RunningProcess } from '../../scripts/lib/processes.ts';
 import { REPO_ROOT } from '../../test/support/repo.ts';
 import { SHARED_DUMP_FLAGS } from '../backup/dump.ts';
 import { createScratchDatabase, mysqlEnv, type ScratchDatabase } from '../bootstrap.ts';
@@ -21,21 +21,22 @@ describe('the Compose backup script', () => {
   let code: number | null;
 
   beforeAll(async () => {
-    source = await createScratchDatabase(testServerAddress(), 'tristack_backup_sh');
+    source = await createScratchDatabase(databaseServerFromEnv(), 'tristack_backup_sh');
     await withConnection(
       (connection) => connection.query("INSERT INTO items (name) VALUES ('from the script')"),
       source.name,
     );
     folder = await mkdtemp(join(tmpdir(), 'tristack-backup-test-'));
-    const run = start(['bash', SCRIPT], {
+    const run = RunningProcess.start('bash', [SCRIPT], {
+      name: 'compose-backup.sh',
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH,
-        ...mysqlEnv(testServerAddress(), source.name),
+        ...mysqlEnv(databaseServerFromEnv(), source.name),
         BACKUP_DIR: folder,
       },
     });
-    code = (await run.exit).code;
+    code = (await run.exited).code;
     output = run.output();
   });
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testServerAddress } from '../../api/test/support/database.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../bootstrap.ts';
 import {
   databaseContents,
@@ -69,7 +69,7 @@ describe('restore refuses, and leaves the target as it was', () => {
   };
 
   beforeAll(async () => {
-    const server = testServerAddress();
+    const server = databaseServerFromEnv();
     [source, target] = await Promise.all([
       createScratchDatabase(server, 'tristack_backup_src'),
       createScratchDatabase(server, 'tristack_backup_dst'),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testServerAddress } from '../../api/test/support/database.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../bootstrap.ts';
 import {
   databaseContents,
@@ -46,7 +46,7 @@ function startWriters(database: string) {
   const acknowledged: Acknowledged[] = [];
   let running = true;
   const loops = Array.from({ length: WRITERS }, async (_, writer) => {
-    const connection = await mysql.createConnection({ ...testServerAddress(), database });
+    const connection = await mysql.createConnection({ ...databaseServerFromEnv(), database });
     try {
       for (let n = 0; running; n++) {
         const id = await writeItem(connection, `writer ${writer} #${n}`);
@@ -104,7 +104,7 @@ describe('a backup taken while writes run, restored after the database is droppe
   let restoreOutput: string;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(testServerAddress(), 'tristack_backup');
+    scratch = await createScratchDatabase(databaseServerFromEnv(), 'tristack_backup');
     folder = await mkdtemp(join(tmpdir(), 'tristack-backup-test-'));
     await seed(scratch.name);
     const writers = startWriters(scratch.name);

@@ -1,13 +1,14 @@
 // `npm run db:migrate`: the MYSQL_* variables with the API's rules, exit codes 0 / 1 / 2, and one
 // line on stderr that says what went wrong.
 import { describe, expect, it } from 'vitest';
-import { queryDatabase, testServerAddress } from '../../api/test/support/database.ts';
-import { closedPort } from '../../api/test/support/ports.ts';
+import { queryDatabase } from '../../api/test/support/database.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
+import { closedPort } from '../../scripts/lib/ports.ts';
 import { mysqlEnv } from '../bootstrap.ts';
 import { runMigrateCli } from './support/cli.ts';
 import { expectedHistory, historyOf, useScratchDatabases } from './support/migrations.ts';
 
-const server = testServerAddress();
+const server = databaseServerFromEnv();
 
 /** stderr holds exactly one line, and it matches. */
 function expectOneLine(stderr: string, expected: RegExp): void {

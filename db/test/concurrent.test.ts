@@ -1,7 +1,7 @@
 // Two runners at once (two pods, a pod and a laptop): the lock lets one apply and the other find
 // the work done. Started together for real: two connections in one process, and two processes.
 import { describe, expect, it } from 'vitest';
-import { testServerAddress } from '../../api/test/support/database.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { mysqlEnv } from '../bootstrap.ts';
 import { migrate } from '../migrate.ts';
 import { runMigrateCli } from './support/cli.ts';
@@ -14,7 +14,7 @@ import {
   useScratchDatabases,
 } from './support/migrations.ts';
 
-const server = testServerAddress();
+const server = databaseServerFromEnv();
 /** Long enough that the second runner certainly asks for the lock while the first holds it. */
 const SLOW_MIGRATION = 'CREATE TABLE slow_marker AS SELECT SLEEP(1) AS slept;';
 

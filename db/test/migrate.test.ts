@@ -3,7 +3,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { queryDatabase, testServerAddress } from '../../api/test/support/database.ts';
+import { queryDatabase } from '../../api/test/support/database.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { applyInitSql } from '../bootstrap.ts';
 import { MigrationError, migrate } from '../migrate.ts';
 import {
@@ -18,7 +19,7 @@ import {
 } from './support/migrations.ts';
 
 const SEEDS = ['Test A', 'Test B', 'Test C'];
-const server = testServerAddress();
+const server = databaseServerFromEnv();
 
 /** The error migrate() threw; fails the test when it resolved. */
 async function failureOf(run: Promise<unknown>): Promise<MigrationError> {

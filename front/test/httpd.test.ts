@@ -42,7 +42,7 @@ function pickHeaders(response: Response, names: string[]): Record<string, string
 
 describe('httpd with front/httpd.conf', () => {
   it('runs every Apache process as the non-root user www-data', () => {
-    const pid = stack.apache.child.pid;
+    const pid = stack.apache.process.pid;
     expect(pid).toBeDefined();
     const processes = processTree(pid as number);
     // The main process and at least one child serving requests.

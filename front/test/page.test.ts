@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/ports.ts';
 import {
   type Browser,
   type ConsoleProblem,
@@ -12,7 +13,6 @@ import {
   launchBrowser,
 } from './support/browser.ts';
 import { SCREENSHOT_DIR } from './support/paths.ts';
-import { findFreePort } from './support/ports.ts';
 import { type FrontStack, startFrontStack } from './support/stack.ts';
 
 /** How long the page may take to show a change (a few requests and a render). */
@@ -56,6 +56,24 @@ async function namesInApi(): Promise<string[]> {
   const response = await fetch(`${stack.api.url}/items?limit=1000`);
   const items = (await response.json()) as Array<{ name: string }>;
   return items.map((item) => item.name);
+}
+
+/**
+ * The URL of the first list request the page sends on a visit in a tab of its own (so the
+ * shared page's state and console checks stay out of it); `servePage` may rewrite the page.
+ */
+async function firstItemsRequest(servePage?: (route: Route) => Promise<void>): Promise<string> {
+  const tab = await browser.context.newPage();
+  try {
+    if (servePage) await tab.route(`${stack.url}/`, servePage);
+    const request = tab.waitForRequest((candidate) => /\/items\?/.test(candidate.url()), {
+      timeout: UI_TIMEOUT_MS,
+    });
+    await tab.goto(stack.url);
+    return (await request).url();
+  } finally {
+    await tab.close();
+  }
 }
 
 /**
@@ -310,7 +328,7 @@ describe('the items page', () => {
     try {
       // The same API, pointed at a port where no database listens: it runs, /status says ERREUR.
       await stack.api.stop();
-      await stack.api.start({ MYSQL_PORT: String(await findFreePort()) });
+      await stack.api.start({ MYSQL_PORT: String(await freePort()) });
       await page.reload();
 
       await expect.poll(listState, { timeout: UI_TIMEOUT_MS }).toBe('error');
@@ -351,6 +369,23 @@ describe('the items page', () => {
     } finally {
       await probe.close();
     }
+  });
+
+  it('asks the API under /api on its own origin, the base its meta tag names', async () => {
+    const prefix = `${stack.url}/api/items?`;
+    expect((await firstItemsRequest()).slice(0, prefix.length)).toBe(prefix);
+  });
+
+  it('falls back to /api when the page names no API base', async () => {
+    // The page as httpd serves it, less its tristack-api-base meta tag.
+    const withoutBase = async (route: Route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replace(/<meta name="tristack-api-base"[^>]*>/, '');
+      expect(html).not.toContain('tristack-api-base');
+      await route.fulfill({ response, body: html });
+    };
+    const prefix = `${stack.url}/api/items?`;
+    expect((await firstItemsRequest(withoutBase)).slice(0, prefix.length)).toBe(prefix);
   });
 
   it('says it is loading while the list is on its way', async () => {

@@ -23,12 +23,6 @@ describe('the page source', () => {
     expect(indexHtml).not.toMatch(/\son[a-z]+\s*=/i);
   });
 
-  it('calls the API at the relative base /api', () => {
-    expect(indexHtml).toContain('<meta name="tristack-api-base" content="/api">');
-    expect(script).toContain("|| '/api'");
-    expect(script).not.toMatch(/https?:\/\//);
-  });
-
   it('labels every input and announces status and errors to screen readers', () => {
     expect(indexHtml).toMatch(/<label for="add-name">/);
     expect(indexHtml).toMatch(/<input id="add-name"/);

@@ -33,7 +33,7 @@ const TMP: ScratchDirectory = { name: 'tmp', mountPath: '/tmp', sizeLimitMiB: 64
 //                               served and told to reconnect elsewhere; connections still idle at
 //                               the end are closed with a FIN.
 //   + drain grace         10 s  The listener closes and in-flight requests finish
-//     (SHUTDOWN_GRACE_MS)       (api/src/lifecycle.ts); usually milliseconds, since every
+//     (SHUTDOWN_GRACE_MS)       (api/src/server.ts); usually milliseconds, since every
 //                               database call is bounded by MYSQL_TIMEOUT_MS.
 //   + margin               5 s  Closing the pool, flushing the logs, the kubelet's own latency.
 //   <= terminationGracePeriodSeconds, 30 s, after which the kubelet sends SIGKILL.

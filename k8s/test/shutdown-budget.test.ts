@@ -2,9 +2,9 @@
 // shutdown delay and its drain grace, plus a margin, must end before the kubelet's SIGKILL.
 // Added up in every variant the tests build and in the rendered files skaffold deploys.
 import { readFileSync } from 'node:fs';
+import { SHUTDOWN_GRACE_MS } from '@tristack/api/config';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { SHUTDOWN_GRACE_MS } from '../../api/src/lifecycle.ts';
 import { SHUTDOWN_MARGIN_SECONDS } from '../src/api.ts';
 import { ENVIRONMENT_NAMES } from '../src/config.ts';
 import { renderedFile } from '../src/render.ts';

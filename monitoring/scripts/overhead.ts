@@ -6,20 +6,18 @@
 //     observation per database call, and one /metrics rendering (registry.metrics()).
 // Run from the repository root: node --import tsx monitoring/scripts/overhead.ts [seconds]
 // Needs MariaDB/MySQL on 127.0.0.1:3306 (root, no password) or MYSQL_* set, like the tests.
-import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Request, Response } from 'express';
 import { createMetrics } from '../../api/src/metrics.ts';
-import { testServerAddress } from '../../api/test/support/database.ts';
-import { freePort } from '../../api/test/support/ports.ts';
+import { startApiProcess } from '../../api/test/support/api-process.ts';
 import { runLoad } from '../../bench/src/load.ts';
+import { median } from '../../bench/src/statistics.ts';
 import { createScratchDatabase, mysqlEnv } from '../../db/bootstrap.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { ROUTE_TEMPLATES } from '../src/series-check.ts';
 
-const SERVER_ENTRY = fileURLToPath(new URL('../../api/src/server.ts', import.meta.url));
 const DEFAULT_SECONDS = 10;
 const WARM_UP_SECONDS = 3;
 const CONNECTIONS = 10;
@@ -43,36 +41,22 @@ const DATABASE_OPERATIONS = [
 type LogLevel = (typeof LOG_LEVELS)[number];
 
 async function startApi(database: string, logLevel: LogLevel, logFile: string) {
-  const port = await freePort();
-  const server = testServerAddress();
+  // Its log lines go to a file, as a container runtime's log driver takes them.
   const logFd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
-    env: {
-      PATH: process.env.PATH,
-      API_PORT: String(port),
-      ...mysqlEnv(server, database),
-      RATE_LIMIT_PER_MINUTE: '0',
-      LOG_LEVEL: logLevel,
-    },
-    stdio: ['ignore', logFd, 'inherit'],
-  });
-  closeSync(logFd);
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${baseUrl}/status`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    const api = await startApiProcess(
+      {
+        ...mysqlEnv(databaseServerFromEnv(), database),
+        RATE_LIMIT_PER_MINUTE: '0',
+        LOG_LEVEL: logLevel,
+      },
+      { stdout: logFd },
+    );
+    await api.process.waitForHttp(`${api.baseUrl}/status`, READY_TIMEOUT_MS);
+    return api;
+  } finally {
+    closeSync(logFd);
   }
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return { baseUrl, stop };
 }
 
 async function itemsThroughput(baseUrl: string, seconds: number): Promise<number> {
@@ -151,7 +135,7 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const scratch = await createScratchDatabase(testServerAddress(), 'tristack_overhead');
+  const scratch = await createScratchDatabase(databaseServerFromEnv(), 'tristack_overhead');
   const logFolder = mkdtempSync(join(tmpdir(), 'tristack-overhead-'));
   const throughput: Record<LogLevel, number[]> = { info: [], silent: [] };
   try {
@@ -170,13 +154,6 @@ async function main(): Promise<void> {
     await scratch.drop();
   }
   // The median: one run disturbed by another process on the machine does not move it.
-  const median = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 0
-      ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
-      : (sorted[middle] ?? 0);
-  };
   const withLogs = median(throughput.info);
   const withoutLogs = median(throughput.silent);
   const micro = timeRequestMetrics();

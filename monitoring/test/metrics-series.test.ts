@@ -1,4 +1,4 @@
-// After real traffic, /metrics holds the series the issue lists with exact counts, labelled by
+// After real traffic, /metrics holds the series docs/monitoring.md lists, with exact counts, labelled by
 // route template, and stays bounded however many distinct URLs clients send.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import type { Config } from '../../api/src/config.ts';
 import { findServerBinary, LocalServer, SERVER_BINARIES } from '../../db/local-server.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../lib/ports.ts';
 import { say } from './say.ts';
 
 /** The variables that say where the server is and who logs in; MYSQL_DATABASE only names a database on it. */

@@ -108,7 +108,7 @@ describe.skipIf(tierLeftOut())('the images, built from the real Dockerfiles', ()
     expect(files.filter((file) => /\.ts$|\.test\./.test(file) && !file.endsWith('.d.ts'))).toEqual(
       [],
     );
-    expect(files).toContain('server.js');
+    expect(files).toContain('main.js');
     // The migrate service's entry, and the SQL it applies: the repository's, nothing more.
     expect(files).toContain('migrations/cli.js');
     const migrations = readdirSync(repoPath('db/migrations')).filter((name) =>

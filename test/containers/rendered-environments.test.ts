@@ -14,7 +14,7 @@ import { waitFor } from './support/wait.ts';
 /** Slots of their own among the tier's pod clusters. */
 const FIRST_SLOT = 3;
 const STARTED_WITHIN_MS = 60_000;
-/** The API's exit code for a configuration it refuses (api/src/server.ts). */
+/** The API's exit code for a configuration it refuses (api/src/main.ts). */
 const CONFIG_REFUSED_EXIT_CODE = 2;
 
 const VARIANTS: { name: string; environment: string; overrides: Record<string, string> }[] = [

@@ -1,5 +1,6 @@
-// What the issue asks of the `monitoring` profile in docker-compose.yml (Prometheus, Loki, Alloy,
-// Grafana), checked on the configuration `docker-compose config` resolved.
+// What docs/monitoring.md promises of the `monitoring` profile in docker-compose.yml
+// (Prometheus, Loki, Alloy, Grafana), checked on the configuration `docker-compose config`
+// resolved.
 import { existsSync } from 'node:fs';
 import {
   PUBLISH_ADDRESS,

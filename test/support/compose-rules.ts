@@ -1,7 +1,8 @@
-// What the contract and the issue ask of docker-compose.yml, checked on the configuration that
-// `docker-compose config` resolved (.env interpolated, relative paths made absolute).
+// What docs/contract.md and docs/containers.md ask of docker-compose.yml, checked on the
+// configuration that `docker-compose config` resolved (.env interpolated, relative paths made
+// absolute).
 import { join } from 'node:path';
-import { SHUTDOWN_GRACE_MS } from '../../api/src/lifecycle.ts';
+import { SHUTDOWN_GRACE_MS } from '../../api/src/config.ts';
 import { SHUTDOWN_MARGIN_SECONDS } from '../../k8s/src/api.ts';
 import { BACKUP_PROFILE, backupProblems } from './compose-backup-rules.ts';
 import { hardeningProblems } from './compose-hardening.ts';

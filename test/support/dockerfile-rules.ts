@@ -1,5 +1,5 @@
 // Dockerfile checks: dockerfile-utils' linter (every finding counts, warnings included) and the
-// invariants the issue asks of a production image, on the parsed file (dockerfile-ast).
+// invariants docs/containers.md asks of a production image, on the parsed file (dockerfile-ast).
 import { Copy, DockerfileParser, type Instruction, JSONInstruction } from 'dockerfile-ast';
 import { ValidationSeverity, type ValidatorSettings, validate } from 'dockerfile-utils';
 

@@ -1,5 +1,5 @@
-// Reads the synthesized Kubernetes objects through the shared interface the cdk8s issue exports:
-// k8s/src/app.ts `buildManifests(environment)`. Loaded lazily so a missing module fails the
+// Reads the synthesized Kubernetes objects through the interface k8s/src/app.ts exports,
+// `buildManifests(environment)`. Loaded lazily so a missing module fails the
 // tests that need it with one clear sentence, not the whole file at import time.
 
 export type Manifest = Record<string, unknown> & {
@@ -19,7 +19,7 @@ export async function loadManifests(environment: string): Promise<Manifest[]> {
     });
   } catch (error) {
     throw new Error(
-      `k8s/src/app.ts cannot be loaded (${(error as Error).message}); the cdk8s issue must export buildManifests(environment)`,
+      `k8s/src/app.ts cannot be loaded (${(error as Error).message}); it must export buildManifests(environment)`,
     );
   }
   if (typeof buildManifests !== 'function') {

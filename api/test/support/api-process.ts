@@ -1,17 +1,20 @@
-// The API as users run it: a separate Node process started from server.ts, configured only
-// through the environment, stopped with a signal.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+// The API as users run it: a separate Node process started from its entry, configured only
+// through the environment, stopped with a signal. The API's own tests, the front's and the
+// monitoring's all start it through here.
 import { fileURLToPath } from 'node:url';
+import { freePort, LOOPBACK } from '../../../scripts/lib/ports.ts';
+import { type OutputSink, RunningProcess } from '../../../scripts/lib/processes.ts';
 import { LOG_FLUSH_INTERVAL_MS } from '../../src/logger.ts';
-import { freePort } from './ports.ts';
 
-const SERVER_ENTRY = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
+export const API_ENTRY = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const READY_TIMEOUT_MS = 15_000;
 
 export interface ApiProcess {
-  child: ChildProcess;
+  process: RunningProcess;
+  child: RunningProcess['child'];
   baseUrl: string;
+  port: number;
+  /** Its JSON log lines. */
   stdout: string[];
   stderr: string[];
   /** Sends the signal and resolves with the exit code. */
@@ -19,54 +22,47 @@ export interface ApiProcess {
   exited: Promise<number | null>;
 }
 
-export function spawnApiProcess(env: NodeJS.ProcessEnv): {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  stdout: string[];
-  stderr: string[];
-} {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  // Whole lines only: a JSON log line can arrive split across chunks.
-  if (child.stdout)
-    createInterface({ input: child.stdout }).on('line', (line) => stdout.push(line));
-  child.stderr?.on('data', (chunk) => stderr.push(String(chunk)));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return { child, exited, stdout, stderr };
+export interface ApiProcessOptions {
+  /** @default a free port */
+  port?: number;
+  /** Where its log lines go. @default 'pipe', into `stdout` */
+  stdout?: OutputSink;
 }
 
-/** Starts the API on a free port and waits until /healthz answers. */
-export async function startApiProcess(env: NodeJS.ProcessEnv): Promise<ApiProcess> {
-  const port = await freePort();
-  const started = spawnApiProcess({ ...env, API_PORT: String(port) });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (started.child.exitCode !== null) break;
-    try {
-      if ((await fetch(`${baseUrl}/healthz`)).ok) {
-        return {
-          ...started,
-          baseUrl,
-          stop(signal = 'SIGTERM') {
-            started.child.kill(signal);
-            return started.exited;
-          },
-        };
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+/** Spawns the API (through tsx) with only PATH and `env`; does not wait for it. */
+export function spawnApiProcess(env: NodeJS.ProcessEnv, stdout: OutputSink = 'pipe'): ApiProcess {
+  const port = Number(env.API_PORT);
+  const started = RunningProcess.start(process.execPath, ['--import', 'tsx', API_ENTRY], {
+    name: `the API on port ${env.API_PORT ?? 'default'}`,
+    env: { PATH: process.env.PATH, ...env },
+    stdout,
+  });
+  return {
+    process: started,
+    child: started.child,
+    baseUrl: `http://${LOOPBACK}:${port}`,
+    port,
+    stdout: started.stdoutLines,
+    stderr: started.stderrLines,
+    stop: async (signal = 'SIGTERM') => (await started.stop(signal)).code,
+    exited: started.exited.then((exit) => exit.code),
+  };
+}
+
+/** Starts the API and waits until /healthz answers 200; its output is in the error otherwise. */
+export async function startApiProcess(
+  env: NodeJS.ProcessEnv,
+  options: ApiProcessOptions = {},
+): Promise<ApiProcess> {
+  const port = options.port ?? (await freePort());
+  const api = spawnApiProcess({ ...env, API_PORT: String(port) }, options.stdout);
+  try {
+    await api.process.waitForHttp(`${api.baseUrl}/healthz`, READY_TIMEOUT_MS);
+  } catch (error) {
+    await api.process.stop('SIGKILL');
+    throw error;
   }
-  started.child.kill('SIGKILL');
-  throw new Error(`the API did not start: ${started.stderr.join('')}`);
+  return api;
 }
 
 /** The API batches its log writes; this waits long enough for pending lines to reach stdout. */

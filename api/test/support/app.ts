@@ -2,13 +2,14 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import { mysqlEnv } from '../../../db/bootstrap.ts';
+import { databaseServerFromEnv } from '../../../scripts/lib/database-server.ts';
 import { createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createDatabase, type Database } from '../../src/db.ts';
-import type { Lifecycle } from '../../src/health.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import { testServerAddress, useScratchDatabase } from './database.ts';
+import type { Lifecycle } from '../../src/server.ts';
+import { useScratchDatabase } from './database.ts';
 
 export interface LogLine {
   level: string;
@@ -31,7 +32,7 @@ export function testEnv(
   database: string,
   overrides: Record<string, string> = {},
 ): NodeJS.ProcessEnv {
-  const server = testServerAddress();
+  const server = databaseServerFromEnv();
   return {
     ...mysqlEnv(server, database),
     RATE_LIMIT_PER_MINUTE: '0',

@@ -1,22 +1,13 @@
-// The real database the tests use: its address comes from the contract's variables (defaults:
-// root with no password on 127.0.0.1:3306); each suite gets a scratch database of its own.
+// The real database the tests use (scripts/lib/database-server.ts says which server): each suite
+// gets a scratch database of its own.
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll } from 'vitest';
 import {
   createScratchDatabase,
   type ScratchContents,
   type ScratchDatabase,
-  type ServerAddress,
 } from '../../../db/bootstrap.ts';
-
-export function testServerAddress(): ServerAddress {
-  return {
-    host: process.env.MYSQL_HOST || '127.0.0.1',
-    port: Number(process.env.MYSQL_PORT || 3306),
-    user: process.env.MYSQL_USER || 'root',
-    password: process.env.MYSQL_PASSWORD ?? '',
-  };
-}
+import { databaseServerFromEnv } from '../../../scripts/lib/database-server.ts';
 
 /** Registers hooks that create a scratch database before the suite and drop it after. */
 export function useScratchDatabase(contents: ScratchContents = 'migrated'): {
@@ -24,7 +15,7 @@ export function useScratchDatabase(contents: ScratchContents = 'migrated'): {
 } {
   let scratch: ScratchDatabase | undefined;
   beforeAll(async () => {
-    scratch = await createScratchDatabase(testServerAddress(), 'tristack_test', contents);
+    scratch = await createScratchDatabase(databaseServerFromEnv(), 'tristack_test', contents);
   });
   afterAll(async () => {
     await scratch?.drop();
@@ -43,7 +34,7 @@ export async function queryDatabase<T>(
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  const connection = await mysql.createConnection({ ...testServerAddress(), database });
+  const connection = await mysql.createConnection({ ...databaseServerFromEnv(), database });
   try {
     const [rows] = await connection.query(sql, params);
     return rows as T[];

@@ -8,7 +8,7 @@
 // as the endpoints controller does from the kubelet's readiness probes (the pod harness's Services).
 import { request } from 'node:http';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { freePort } from './ports.ts';
+import { freePort } from '../../../scripts/lib/ports.ts';
 
 const CHECK_INTERVAL_MS = 100;
 /** A check still unanswered after this long counts as failed. */

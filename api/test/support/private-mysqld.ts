@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerAddress } from '../../../db/bootstrap.ts';
 import { findServerBinary, LocalServer, SERVER_BINARIES } from '../../../db/local-server.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '../../../scripts/lib/ports.ts';
 
 const STOP_TIMEOUT_MS = 2000;
 

@@ -1,7 +1,7 @@
 // A TCP forwarder between the API and the real database, so tests can take the database away
 // (stop), bring it back (start) or slow it down (delay) without touching the shared server.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { freePort } from './ports.ts';
+import { freePort } from '../../../scripts/lib/ports.ts';
 
 export class TcpProxy {
   private server: Server | undefined;

@@ -1,9 +1,9 @@
 // Runs `db:backup` and `db:restore` as `npm run` does (tsx on db/backup/cli.ts) against the
 // test server, and reads what a database holds, so tests compare contents, not exit codes.
 import mysql from 'mysql2/promise';
-import { testServerAddress } from '../../../api/test/support/database.ts';
 import { mysqlEnv } from '../../../db/bootstrap.ts';
-import { start } from '../../../test/support/process.ts';
+import { databaseServerFromEnv } from '../../../scripts/lib/database-server.ts';
+import { RunningProcess } from '../../../scripts/lib/processes.ts';
 import { REPO_ROOT } from '../../../test/support/repo.ts';
 
 const CLI = 'db/backup/cli.ts';
@@ -20,11 +20,16 @@ export async function runCli(
   database: string,
   env: NodeJS.ProcessEnv = {},
 ): Promise<CliRun> {
-  const started = start([process.execPath, '--import', 'tsx', CLI, command, ...args], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, ...mysqlEnv(testServerAddress(), database), ...env },
-  });
-  const { code } = await started.exit;
+  const started = RunningProcess.start(
+    process.execPath,
+    ['--import', 'tsx', CLI, command, ...args],
+    {
+      name: `db:${command}`,
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, ...mysqlEnv(databaseServerFromEnv(), database), ...env },
+    },
+  );
+  const { code } = await started.exited;
   return { code, output: started.output() };
 }
 
@@ -33,7 +38,7 @@ export async function withConnection<T>(
   database?: string,
 ): Promise<T> {
   const connection = await mysql.createConnection({
-    ...testServerAddress(),
+    ...databaseServerFromEnv(),
     ...(database ? { database } : {}),
     // created_at exactly as stored, not as a JavaScript Date rounded through the time zone.
     dateStrings: true,

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
 import { checksumOf } from '../../../api/src/migrations/files.ts';
 import { INIT_SQL_PATH, MIGRATIONS_DIR } from '../../../api/src/migrations/paths.ts';
-import { queryDatabase, testServerAddress } from '../../../api/test/support/database.ts';
+import { queryDatabase } from '../../../api/test/support/database.ts';
+import { databaseServerFromEnv } from '../../../scripts/lib/database-server.ts';
 import {
   createScratchDatabase,
   type ScratchContents,
@@ -35,7 +36,11 @@ export function useScratchDatabases(): (contents: ScratchContents) => Promise<st
     await Promise.all(created.map((scratch) => scratch.drop()));
   });
   return async (contents) => {
-    const scratch = await createScratchDatabase(testServerAddress(), 'tristack_migrate', contents);
+    const scratch = await createScratchDatabase(
+      databaseServerFromEnv(),
+      'tristack_migrate',
+      contents,
+    );
     created.push(scratch);
     return scratch.name;
   };

@@ -1,7 +1,7 @@
 // Debian's apache2 running the repository's front/httpd.conf unchanged, as a non-root user, the
 // way the httpd:2.4-alpine image runs it: only `-d` (a ServerRoot laid out like the image's) and
 // `-C "Define ..."` (port, upstream, folders) differ.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -16,9 +16,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, LOOPBACK } from '../../../scripts/lib/ports.ts';
+import { RunningProcess } from '../../../scripts/lib/processes.ts';
 import { FRONT_DIR, HTTPD_CONF } from './paths.ts';
-import { findFreePort, LOOPBACK } from './ports.ts';
-import { stopProcess, waitForHttp } from './processes.ts';
 
 export const APACHE_BINARY = '/usr/sbin/apache2';
 const DEBIAN_MODULES_DIR = '/usr/lib/apache2/modules';
@@ -87,14 +87,14 @@ export class ApacheServer {
   private constructor(
     readonly port: number,
     /** The main apache2 process; its children are the workers. */
-    readonly child: ChildProcess,
+    readonly process: RunningProcess,
     readonly account: UnixAccount,
     private readonly files: ReturnType<typeof prepareServerRoot>,
   ) {}
 
   /** Starts apache2 on a free loopback port, proxying /api/ to `apiUrl`. */
   static async start(apiUrl: string): Promise<ApacheServer> {
-    const port = await findFreePort();
+    const port = await freePort();
     const runningAsRoot = process.getuid?.() === 0;
     // As root (CI), drop to www-data before exec, so no apache2 process ever has root; otherwise
     // the current user already is not root.
@@ -130,24 +130,23 @@ export class ApacheServer {
       : [APACHE_BINARY, apacheArgs];
     const stdout = openSync(files.accessLog, 'a');
     const stderr = openSync(files.errorLog, 'a');
-    let child: ChildProcess;
+    let started: RunningProcess;
     try {
       // setpriv execs apache2, so this pid is apache2's main process.
-      child = spawn(command, args, {
-        stdio: ['ignore', stdout, stderr],
+      started = RunningProcess.start(command, args, {
+        name: 'apache2',
         env: { PATH: process.env.PATH },
+        stdout,
+        stderr,
+        readLog: () => readFileSync(files.errorLog, 'utf8'),
       });
     } finally {
       closeSync(stdout);
       closeSync(stderr);
     }
-    const server = new ApacheServer(port, child, account, files);
+    const server = new ApacheServer(port, started, account, files);
     try {
-      await waitForHttp(`${server.url}/`, {
-        child,
-        timeoutMs: APACHE_STARTUP_TIMEOUT_MS,
-        describe: () => `apache2 stderr:\n${server.readErrorLog()}`,
-      });
+      await started.waitForHttp(`${server.url}/`, APACHE_STARTUP_TIMEOUT_MS);
     } catch (error) {
       await server.stop();
       throw error;
@@ -171,7 +170,7 @@ export class ApacheServer {
 
   /** Stops apache2 (SIGTERM stops the workers too) and removes its ServerRoot. */
   async stop(): Promise<void> {
-    await stopProcess(this.child);
+    await this.process.stop();
     rmSync(this.files.root, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,8 @@
 // The whole front stack for a test file: a fresh database, the real API, and apache2 in front.
 import { createScratchDatabase, type ScratchDatabase } from '../../../db/bootstrap.ts';
+import { databaseServerFromEnv } from '../../../scripts/lib/database-server.ts';
 import { ApacheServer } from './apache-server.ts';
-import { ApiServer, DATABASE_SERVER } from './api-server.ts';
+import { ApiServer } from './api-server.ts';
 
 export interface FrontStack {
   database: ScratchDatabase;
@@ -30,7 +31,7 @@ export async function startFrontStack(): Promise<FrontStack> {
   // Last started, first stopped: httpd, then the API, then the database.
   const closeStarted = () => runAll([...cleanups].reverse());
   try {
-    const database = await createScratchDatabase(DATABASE_SERVER, 'tristack_front');
+    const database = await createScratchDatabase(databaseServerFromEnv(), 'tristack_front');
     cleanups.push(() => database.drop());
     const api = await ApiServer.start(database.name);
     cleanups.push(() => api.stop());

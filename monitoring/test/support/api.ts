@@ -1,9 +1,9 @@
-// The API as it runs for real (`node --import tsx api/src/server.ts`), on a free port, against a
+// The API as it runs for real (`node --import tsx api/src/main.ts`), on a free port, against a
 // scratch database made from db/init.sql; stopped and dropped after the suite, also on failure.
 import { afterAll, beforeAll } from 'vitest';
 import { type ApiProcess, startApiProcess } from '../../../api/test/support/api-process.ts';
-import { testServerAddress } from '../../../api/test/support/database.ts';
 import { createScratchDatabase, mysqlEnv, type ScratchDatabase } from '../../../db/bootstrap.ts';
+import { databaseServerFromEnv } from '../../../scripts/lib/database-server.ts';
 
 export interface RunningApi {
   readonly baseUrl: string;
@@ -16,7 +16,7 @@ export function useRunningApi(extraEnv: NodeJS.ProcessEnv = {}): RunningApi {
   let scratch: ScratchDatabase | undefined;
   let api: ApiProcess | undefined;
   beforeAll(async () => {
-    const server = testServerAddress();
+    const server = databaseServerFromEnv();
     scratch = await createScratchDatabase(server, 'tristack_monitoring');
     api = await startApiProcess({
       ...mysqlEnv(server, scratch.name),

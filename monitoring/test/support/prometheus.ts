@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { freePort } from '../../../api/test/support/ports.ts';
-import { type Started, start, stop, waitUntilAnswering } from '../../../test/support/process.ts';
+import { freePort } from '../../../scripts/lib/ports.ts';
+import { RunningProcess } from '../../../scripts/lib/processes.ts';
 
 const run = promisify(execFile);
 export const PROMETHEUS = '/usr/bin/prometheus';
@@ -82,34 +82,28 @@ export async function startPrometheus(config: PrometheusConfig): Promise<Running
   const configPath = join(folder, 'prometheus.yml');
   await writeFile(configPath, stringify(config));
   const port = await freePort();
-  let started: Started | undefined;
-  try {
-    started = start(
-      [
-        PROMETHEUS,
-        `--config.file=${configPath}`,
-        `--storage.tsdb.path=${join(folder, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=warn',
-      ],
-      { cwd: folder, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
-    );
-    const baseUrl = `http://127.0.0.1:${port}`;
-    await waitUntilAnswering(started, `${baseUrl}/-/ready`, READY_TIMEOUT_MS);
-    const running = started;
-    return {
-      baseUrl,
-      configPath,
-      async stop() {
-        await stop(running);
-        await rm(folder, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    await stop(started);
+  const started = RunningProcess.start(
+    PROMETHEUS,
+    [
+      `--config.file=${configPath}`,
+      `--storage.tsdb.path=${join(folder, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { name: 'prometheus', cwd: folder, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
+  );
+  const stop = async () => {
+    await started.stop();
     await rm(folder, { recursive: true, force: true });
+  };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await started.waitForHttp(`${baseUrl}/-/ready`, READY_TIMEOUT_MS);
+  } catch (error) {
+    await stop();
     throw error;
   }
+  return { baseUrl, configPath, stop };
 }
 
 export interface InstantVector {

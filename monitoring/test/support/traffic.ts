@@ -1,7 +1,7 @@
 // Real traffic for the API: what a client and a misbehaving client send, with the statuses the
 // contract promises, so the tests can compare /metrics with what was really sent.
 import mysql from 'mysql2/promise';
-import { testServerAddress } from '../../../api/test/support/database.ts';
+import { databaseServerFromEnv } from '../../../scripts/lib/database-server.ts';
 
 /** How many requests of each kind a burst sends; the expected counts derive from these. */
 export const BURST = {
@@ -75,7 +75,7 @@ export async function sendDuringDatabaseFault(
   database: string,
   requests: number,
 ): Promise<void> {
-  const connection = await mysql.createConnection({ ...testServerAddress(), database });
+  const connection = await mysql.createConnection({ ...databaseServerFromEnv(), database });
   try {
     await connection.query('RENAME TABLE items TO items_away');
     try {

@@ -2,7 +2,7 @@
 // a project name of the tier's own, with the ports published on free loopback ports and the base
 // images of the tier (official or stand-in) passed through the file's own variables.
 import { parse } from 'yaml';
-import { findFreePort } from '../../../front/test/support/ports.ts';
+import { freePort } from '../../../scripts/lib/ports.ts';
 import type { ResolvedCompose } from '../../support/docker-compose.ts';
 import { REPO_ROOT, repoPath } from '../../support/repo.ts';
 import type { BaseImages } from './base-images.ts';
@@ -37,7 +37,7 @@ export class ComposeProject {
     extraFiles: string[] = [],
   ): Promise<ComposeProject> {
     const env: NodeJS.ProcessEnv = {};
-    for (const variable of PUBLISHED_PORT_VARIABLES) env[variable] = String(await findFreePort());
+    for (const variable of PUBLISHED_PORT_VARIABLES) env[variable] = String(await freePort());
     for (const image of Object.values(baseImages)) env[image.variable] = image.reference;
     return new ComposeProject(name, env, extraFiles);
   }

@@ -44,7 +44,7 @@ export function createExpressServer(app: Express, options: ServerOptions): Serve
   for (const base of [IncomingMessage, ServerResponse]) {
     if (Function.prototype.toString.call(base).startsWith('class')) {
       throw new Error(
-        `node:http ${base.name} is a class in Node ${process.version}: see http/server.ts`,
+        `node:http ${base.name} is a class in Node ${process.version}: see http/express-server.ts`,
       );
     }
   }
