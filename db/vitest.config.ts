@@ -6,7 +6,7 @@ export default defineProject({
   test: {
     name: 'db',
     include: ['test/**/*.test.ts'],
-    globalSetup: ['../api/test/support/require-database.ts'],
+    globalSetup: ['../test/support/require-database.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -453,7 +453,7 @@ const BROKEN_COMPOSE_FILES: {
     change: (c) => {
       delete c.services.backup.profiles;
     },
-    expected: /services without a profile must be exactly db, api, front; found api, backup, db/,
+    expected: /backup: must start only with the backup profile/,
   },
   {
     name: 'the backup runs as root',

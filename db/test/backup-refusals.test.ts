@@ -96,7 +96,9 @@ describe('restore refuses, and leaves the target as it was', () => {
     const run = await runCli('restore', [goodDump], target.name);
     expect(run.code).toBe(1);
     expect(run.output).toMatch(
-      new RegExp(`${target.name} on .* is not empty: it holds items \\(4 rows\\)\\..*--force`),
+      new RegExp(
+        `${target.name} on .* is not empty: it holds items \\(4 rows\\), schema_history \\(3 rows\\)\\..*--force`,
+      ),
     );
     await assertTargetUntouched();
   });
