@@ -5,6 +5,7 @@ import { POOL_CONNECTION_LIMIT } from '../../api/src/db.ts';
 import type { ScratchDatabase, ServerAddress } from '../../db/bootstrap.ts';
 import { assertServerReachable, createSeededDatabase, type SeededDatabase } from './database.ts';
 import { findMaxId } from './discover.ts';
+import { frontPathRows, measureFrontPath } from './front-path.ts';
 import { runLoad } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import { measurePageScaling, type ServedTable } from './page-scaling.ts';
@@ -147,6 +148,15 @@ function benchmarkTableSize(
   log: Log,
 ): Promise<SizeResult> {
   return withServedTable(server, rows, log, async ({ database, api, reference }) => {
+    // Before the scenarios, whose writes grow the table.
+    const frontPath =
+      rows === frontPathRows(options.rowCounts)
+        ? await measureFrontPath(
+            { rows, maxId: database.maxId, apiUrl: api.baseUrl, apiPid: api.pid },
+            options,
+            log,
+          )
+        : null;
     const runs = await measureScenarios(
       scenariosFor(database.maxId),
       asTarget(api),
@@ -163,6 +173,7 @@ function benchmarkTableSize(
       referenceStartToReadyMs: reference.startToReadyMs,
       runs,
       throughputRatios: throughputRatios(runs),
+      frontPath,
     };
   });
 }
@@ -207,6 +218,7 @@ async function benchmarkUrl(url: string, options: BenchOptions, log: Log): Promi
     referenceStartToReadyMs: null,
     runs,
     throughputRatios: {},
+    frontPath: null,
   };
 }
 
