@@ -28,15 +28,17 @@ const REQUEST_TIMEOUT_SECONDS = 10;
 
 function toAutocannonRequest(spec: RequestSpec): autocannon.Request {
   const request: autocannon.Request = { method: spec.method, path: spec.path };
+  if (spec.headers !== undefined) request.headers = { ...spec.headers };
   if (spec.jsonBody !== undefined) {
     request.body = JSON.stringify(spec.jsonBody);
-    request.headers = { 'content-type': 'application/json' };
+    request.headers = { ...request.headers, 'content-type': 'application/json' };
   }
   const upTo = spec.randomIdUpTo;
   if (upTo !== undefined) {
+    const pathBeforeId = spec.path.replace(/[0-9]+$/, '');
     request.setupRequest = (req) => ({
       ...req,
-      path: `/items/${1 + Math.floor(Math.random() * upTo)}`,
+      path: `${pathBeforeId}${1 + Math.floor(Math.random() * upTo)}`,
     });
   }
   return request;

@@ -1,5 +1,11 @@
 // The human-readable result: Markdown tables (so a run can be pasted into docs as it is).
-import type { BenchResult, GrowthRound, RunResult, SizeResult } from './results.ts';
+import type {
+  BenchResult,
+  FrontPathResult,
+  GrowthRound,
+  RunResult,
+  SizeResult,
+} from './results.ts';
 
 const HEADER = [
   'scenario',
@@ -42,6 +48,51 @@ function sizeTitle(size: SizeResult): string {
   return `### ${size.rows.toLocaleString('en')} rows (${details.join(', ')})`;
 }
 
+const FRONT_HEADER = [
+  'scenario',
+  'direct req/s',
+  'front req/s',
+  'front/direct',
+  'p50 ms direct / front',
+  'p99 ms direct / front',
+  'p99 front/direct',
+  'httpd CPU µs/req',
+  'httpd CPU cores',
+  'httpd RSS MB',
+  'API CPU µs/req direct / front',
+];
+
+const optional = (value: number | null, digits = 0) =>
+  value === null ? '-' : value.toFixed(digits);
+
+function frontTable(front: FrontPathResult): string[] {
+  return [
+    '',
+    `#### Through the front: ${front.httpd} with front/httpd.conf, against the API direct`,
+    '',
+    `Medians of ${front.rounds} alternating rounds of ${front.runSeconds} s (front-path.ts); ` +
+      'both paths ask for /api/...; httpd RSS is the sum over its processes.',
+    '',
+    row(FRONT_HEADER),
+    row(FRONT_HEADER.map((_, index) => (index < 1 ? '---' : '---:'))),
+    ...front.scenarios.map((scenario) =>
+      row([
+        scenario.scenario,
+        scenario.direct.requestsPerSecond.toFixed(0),
+        scenario.front.requestsPerSecond.toFixed(0),
+        `${scenario.ratio.toFixed(2)}x`,
+        `${scenario.direct.p50Ms} / ${scenario.front.p50Ms}`,
+        `${scenario.direct.p99Ms} / ${scenario.front.p99Ms}`,
+        `${scenario.p99Ratio.toFixed(2)}x`,
+        optional(scenario.httpdCpuUsPerRequest),
+        optional(scenario.httpdCpuCores, 2),
+        scenario.httpdRssMiB.toFixed(0),
+        `${optional(scenario.direct.apiCpuUsPerRequest)} / ${optional(scenario.front.apiCpuUsPerRequest)}`,
+      ]),
+    ),
+  ];
+}
+
 function sizeTable(size: SizeResult): string {
   return [
     sizeTitle(size),
@@ -49,6 +100,7 @@ function sizeTable(size: SizeResult): string {
     row(HEADER),
     row(HEADER.map((_, index) => (index < 2 ? '---' : '---:'))),
     ...size.runs.map((run) => row(runRow(run, size))),
+    ...(size.frontPath ? frontTable(size.frontPath) : []),
   ].join('\n');
 }
 

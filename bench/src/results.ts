@@ -1,5 +1,6 @@
 // The shape of a benchmark result, as written to bench/results/<timestamp>.json.
 
+import type { FrontScenarioId } from './front-path.ts';
 import type { LoadResult } from './load-worker.ts';
 import type { ApiRevision } from './revision.ts';
 import type { ScenarioId } from './scenarios.ts';
@@ -27,6 +28,57 @@ export interface SizeResult {
   runs: RunResult[];
   /** tristack requests/s divided by the reference's, per scenario both served. */
   throughputRatios: Partial<Record<ScenarioId, number>>;
+  /** Through httpd against the API direct, on this table (front-path.ts); null where not run. */
+  frontPath: FrontPathResult | null;
+}
+
+/** One run of the front path phase, straight to the API or through httpd. */
+export interface FrontRun extends LoadResult {
+  target: 'direct' | 'front';
+  /** CPU the API spent per answer in this run (µs). */
+  apiCpuUsPerRequest: number | null;
+  /** CPU all of httpd's processes spent per answer (µs); null for a direct run. */
+  httpdCpuUsPerRequest: number | null;
+  /** httpd's CPU over the run's length: 1 is one core busy; null for a direct run. */
+  httpdCpuCores: number | null;
+  /** Sum of httpd's processes' VmRSS right after the run (MiB). */
+  httpdRssMiB: number | null;
+  httpdProcesses: number | null;
+}
+
+interface FrontSide {
+  /** Medians of the rounds. */
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  apiCpuUsPerRequest: number | null;
+}
+
+export interface FrontScenarioResult {
+  scenario: FrontScenarioId;
+  description: string;
+  /** The median of the rounds' own ratios, front requests/s over direct. */
+  ratio: number;
+  /** The median of the rounds' p99 front over p99 direct. */
+  p99Ratio: number;
+  direct: FrontSide;
+  front: FrontSide;
+  httpdCpuUsPerRequest: number | null;
+  httpdCpuCores: number | null;
+  /** The largest reading after a run. */
+  httpdRssMiB: number;
+  errors: number;
+  non2xx: number;
+  rounds: { direct: FrontRun; front: FrontRun }[];
+}
+
+export interface FrontPathResult {
+  rows: number;
+  /** apache2 -v's version line. */
+  httpd: string;
+  rounds: number;
+  runSeconds: number;
+  scenarios: FrontScenarioResult[];
 }
 
 export type TargetStatus = 'met' | 'not met' | 'not computed';

@@ -7,6 +7,7 @@ import { assertDatabaseReachable } from '../../scripts/lib/database-server.ts';
 import { residentMemoryMiB, stopAllProcesses } from '../../scripts/lib/processes.ts';
 import { createSeededDatabase, restoreSeededRows, type SeededDatabase } from './database.ts';
 import { findMaxId } from './discover.ts';
+import { frontPathRows, measureFrontPath } from './front-path.ts';
 import { runLoad } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import { measurePageScaling, type ServedTable } from './page-scaling.ts';
@@ -153,6 +154,15 @@ function benchmarkTableSize(
   log: Log,
 ): Promise<SizeResult> {
   return withServedTable(server, database, log, async ({ api, reference }) => {
+    // Before the scenarios, whose writes grow the table.
+    const frontPath =
+      database.rows === frontPathRows(options.rowCounts)
+        ? await measureFrontPath(
+            { rows: database.rows, maxId: database.maxId, apiUrl: api.baseUrl, apiPid: api.pid },
+            options,
+            log,
+          )
+        : null;
     const runs = await measureScenarios(
       scenariosFor(database.maxId),
       asTarget(api),
@@ -169,6 +179,7 @@ function benchmarkTableSize(
       referenceStartToReadyMs: reference.startToReadyMs,
       runs,
       throughputRatios: throughputRatios(runs),
+      frontPath,
     };
   });
 }
@@ -251,6 +262,7 @@ async function benchmarkUrl(url: string, options: BenchOptions, log: Log): Promi
     referenceStartToReadyMs: null,
     runs,
     throughputRatios: {},
+    frontPath: null,
   };
 }
 

@@ -1,13 +1,18 @@
 // What the benchmark asks of each server, as plain data: the load worker turns it into
 // autocannon requests in its own process, so these must survive JSON.
 
-/** One request shape; `randomIdUpTo` picks `/items/<random id from 1 to n>` for each request. */
+/**
+ * One request shape; `randomIdUpTo` replaces the id that ends `path` (`/items/1`) with a random
+ * one from 1 to n for each request.
+ */
 export interface RequestSpec {
   method: 'GET' | 'POST';
   path: string;
   randomIdUpTo?: number;
   /** A JSON body sent with Content-Type: application/json. */
   jsonBody?: unknown;
+  /** Extra request headers (a browser's Accept-Encoding, say). */
+  headers?: Record<string, string>;
 }
 
 export type ScenarioId = 'first-page' | 'deep-page' | 'by-id' | 'status' | 'create' | 'mixed';

@@ -1,12 +1,21 @@
 // The benchmark's targets (docs/benchmark.md, "Reading the output"), computed from one run's
 // numbers. They are reported, never asserted: a noisy machine must not fail a build.
-import type { BenchResult, LatencyGrowth, SizeResult, TargetCheck } from './results.ts';
+import type {
+  BenchResult,
+  FrontPathResult,
+  LatencyGrowth,
+  SizeResult,
+  TargetCheck,
+} from './results.ts';
 import type { ScenarioId } from './scenarios.ts';
 
 export const MIN_FIRST_PAGE_RATIO = 0.6;
 export const MAX_LATENCY_GROWTH = 1.5;
 export const MAX_RSS_MIB_AFTER_MIXED = 150;
 export const MAX_START_TO_READY_MS = 1_000;
+/** Issue 15: the page's path through httpd against the API direct, in the same run. */
+export const MIN_FRONT_RATIO = 0.75;
+export const MAX_FRONT_P99_RATIO = 1.5;
 /** The latency target compares the largest table with a thousandfold smaller one. */
 export const SMALL_TABLE_ROWS = 1_000;
 export const LARGE_TABLE_ROWS = 1_000_000;
@@ -53,15 +62,53 @@ function latencyGrowthChecks(growth: LatencyGrowth[]): TargetCheck[] {
   });
 }
 
+function frontPathChecks(sizes: SizeResult[]): TargetCheck[] {
+  const front = sizes.find((size) => size.frontPath)?.frontPath;
+  const throughput = `through the front >= ${MIN_FRONT_RATIO}x of the API direct (requests/s)`;
+  const latency = `p99 through the front <= ${MAX_FRONT_P99_RATIO}x of the API direct`;
+  if (!front) {
+    const detail = 'no front path run (--url)';
+    return [
+      { target: throughput, status: 'not computed', detail },
+      { target: latency, status: 'not computed', detail },
+    ];
+  }
+  const list = (pick: (scenario: FrontPathResult['scenarios'][number]) => number) =>
+    front.scenarios.map((scenario) => `${scenario.scenario} ${format(pick(scenario))}x`).join(', ');
+  const where = ` at ${front.rows.toLocaleString('en')} rows, medians of ${front.rounds} alternating rounds`;
+  return [
+    {
+      target: throughput,
+      status: front.scenarios.every((scenario) => scenario.ratio >= MIN_FRONT_RATIO)
+        ? 'met'
+        : 'not met',
+      detail: list((scenario) => scenario.ratio) + where,
+    },
+    {
+      target: latency,
+      status: front.scenarios.every((scenario) => scenario.p99Ratio <= MAX_FRONT_P99_RATIO)
+        ? 'met'
+        : 'not met',
+      detail: list((scenario) => scenario.p99Ratio) + where,
+    },
+  ];
+}
+
 function cleanRunCheck(sizes: SizeResult[]): TargetCheck {
-  const failing = sizes.flatMap((size) =>
-    size.runs
+  const failing = sizes.flatMap((size) => [
+    ...size.runs
       .filter((run) => run.errors > 0 || run.non2xx > 0)
       .map(
         (run) =>
           `${run.target} ${run.scenario} ${size.rows === null ? 'at --url' : `at ${size.rows} rows`}: ${run.errors} errors, ${run.non2xx} non-2xx`,
       ),
-  );
+    ...(size.frontPath?.scenarios ?? [])
+      .filter((scenario) => scenario.errors > 0 || scenario.non2xx > 0)
+      .map(
+        (scenario) =>
+          `front path ${scenario.scenario} at ${size.rows} rows: ${scenario.errors} errors, ${scenario.non2xx} non-2xx`,
+      ),
+  ]);
   return {
     target: 'zero errors and zero non-2xx in every run',
     status: failing.length === 0 ? 'met' : 'not met',
@@ -108,6 +155,7 @@ export function checkTargets(result: Pick<BenchResult, 'sizes' | 'latencyGrowth'
   return [
     ...firstPageRatioChecks(result.sizes),
     ...latencyGrowthChecks(result.latencyGrowth),
+    ...frontPathChecks(result.sizes),
     cleanRunCheck(result.sizes),
     memoryCheck(result.sizes),
     startupCheck(result.sizes),

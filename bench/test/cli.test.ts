@@ -15,6 +15,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = ['--import', 'tsx', 'bench/src/cli.ts'];
 const API_SCENARIOS = ['first-page', 'deep-page', 'by-id', 'status', 'create', 'mixed'];
 const REFERENCE_SCENARIOS = ['first-page', 'deep-page', 'by-id'];
+const FRONT_SCENARIOS = ['first-page', 'by-id', 'page-gzip'];
 const SMOKE_LIMIT_MS = 170_000;
 const EXIT_USAGE = 2;
 const PLOT_PANELS = 3;
@@ -78,6 +79,34 @@ describe('npm run bench -- --smoke', () => {
     for (const scenario of REFERENCE_SCENARIOS) {
       expect(size?.throughputRatios[scenario as 'first-page']).toBeGreaterThan(0);
     }
+  });
+
+  it("measures the front path through apache2 against the API direct, with httpd's CPU and memory", () => {
+    const front = result.sizes[0]?.frontPath;
+    expect(front?.rows).toBe(result.sizes[0]?.rows);
+    expect(front?.httpd).toMatch(/^Apache\/2\.4\./);
+    expect(front?.scenarios.map((scenario) => scenario.scenario)).toEqual(FRONT_SCENARIOS);
+    for (const scenario of front?.scenarios ?? []) {
+      const where = `front path ${scenario.scenario}`;
+      expect(scenario.rounds.length, where).toBe(front?.rounds);
+      for (const value of [
+        scenario.ratio,
+        scenario.p99Ratio,
+        scenario.direct.requestsPerSecond,
+        scenario.front.requestsPerSecond,
+        scenario.front.p99Ms,
+        scenario.httpdCpuUsPerRequest,
+        scenario.httpdCpuCores,
+        scenario.front.apiCpuUsPerRequest,
+      ]) {
+        expect(Number.isFinite(value), `${where}: ${value}`).toBe(true);
+      }
+      expect(scenario.ratio, where).toBeGreaterThan(0);
+      expect(scenario.httpdRssMiB, where).toBeGreaterThan(0);
+      expect(scenario.errors, where).toBe(0);
+      expect(scenario.non2xx, where).toBe(0);
+    }
+    expect(stdout).toContain('| scenario | direct req/s | front req/s | front/direct |');
   });
 
   it('prints the table and every target as met, not met or not computed', () => {
