@@ -3,12 +3,13 @@
 // but this machine can reach it). `npm start` keeps one between runs when no server answers where
 // the defaults point (docs/database.md, "The private development server"); the fault tests start
 // throwaway ones they can kill and pause.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { RunningProcess } from '../scripts/lib/processes.ts';
 import type { ServerAddress } from './bootstrap.ts';
 
 const run = promisify(execFile);
@@ -22,6 +23,8 @@ export const SERVER_BINARIES = [
 ];
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
+/** How much of the server's log an error message shows. */
+const LOG_TAIL_CHARS = 4000;
 /** Written once the data directory is complete, so an interrupted initialisation is redone. */
 const INITIALISED_MARKER = 'tristack-initialised';
 
@@ -44,8 +47,7 @@ export interface LocalServerOptions {
 }
 
 export class LocalServer {
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
+  private process: RunningProcess | undefined;
 
   private constructor(private readonly options: LocalServerOptions) {}
 
@@ -68,7 +70,7 @@ export class LocalServer {
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.process?.pid;
   }
 
   get logFile(): string {
@@ -119,7 +121,7 @@ export class LocalServer {
   /** Starts the server on the same data directory and port, and waits until it answers. */
   async resume(): Promise<void> {
     const { binary, port } = this.options;
-    const child = spawn(
+    const server = RunningProcess.start(
       binary,
       [
         '--no-defaults',
@@ -133,15 +135,18 @@ export class LocalServer {
         '--innodb-buffer-pool-size=32M',
         ...asRootArguments(),
       ],
-      { stdio: 'ignore' },
+      {
+        name: binary,
+        env: { PATH: process.env.PATH },
+        stdout: 'ignore',
+        stderr: 'ignore',
+        readLog: () => readFileSync(this.logFile, 'utf8').slice(-LOG_TAIL_CHARS),
+      },
     );
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.process = server;
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) {
-        throw new Error(`${binary} exited with ${child.exitCode}: see ${this.logFile}`);
-      }
+      if (server.hasExited) throw server.failure('exited before it answered');
       try {
         const connection = await mysql.createConnection({ ...this.address, connectTimeout: 1000 });
         await connection.end();
@@ -150,21 +155,19 @@ export class LocalServer {
         await pause(100);
       }
     }
-    throw new Error(`${binary} did not answer within ${READY_TIMEOUT_MS} ms: see ${this.logFile}`);
+    throw server.failure(`did not answer within ${READY_TIMEOUT_MS} ms`);
   }
 
   /** A clean shutdown (SIGTERM), resolved when the server has exited. */
   async stop(): Promise<void> {
-    this.child?.kill('SIGTERM');
-    await this.exited;
-    this.child = undefined;
+    await this.process?.stop('SIGTERM', STOP_TIMEOUT_MS);
+    this.process = undefined;
   }
 
   /** kill -9: no clean shutdown, as in a crash or an OOM kill. */
   async kill(): Promise<void> {
-    this.child?.kill('SIGKILL');
-    await this.exited;
-    this.child = undefined;
+    await this.process?.stop('SIGKILL');
+    this.process = undefined;
   }
 }
 

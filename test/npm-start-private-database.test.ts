@@ -3,13 +3,13 @@
 // stops it on Ctrl-C. With settings of the user's own it never does. Each run happens in a network
 // namespace of the test's own, so the defaults (127.0.0.1:3306, ports 8000 and 8080) are really
 // the defaults, whatever this machine runs.
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findServerBinary } from '../db/local-server.ts';
+import { RunningProcess } from '../scripts/lib/processes.ts';
 import { NetworkNamespace } from './support/network-namespace.ts';
 import { REPO_ROOT } from './support/repo.ts';
 
@@ -22,13 +22,6 @@ const MYSQL_SETTINGS = [
   'MYSQL_PASSWORD_FILE',
   'MYSQL_DATABASE',
 ];
-
-interface NpmStart {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
 
 function withoutMysqlSettings(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -63,20 +56,14 @@ async function processGroup(group: number): Promise<number[]> {
 describe('npm start with no database to talk to', () => {
   let namespace: NetworkNamespace;
   let directory: string;
-  let running: NpmStart | undefined;
+  let running: RunningProcess | undefined;
 
   beforeAll(async () => {
     namespace = await NetworkNamespace.create();
     directory = await mkdtemp(join(tmpdir(), 'tristack-npm-start-'));
   });
   afterAll(async () => {
-    if (running?.child.pid) {
-      try {
-        process.kill(-running.child.pid, 'SIGKILL');
-      } catch {
-        // already gone, as it should be
-      }
-    }
+    await running?.stop('SIGKILL');
     if (directory) {
       for (const pid of await processesMentioning(directory)) process.kill(pid, 'SIGKILL');
     }
@@ -87,36 +74,33 @@ describe('npm start with no database to talk to', () => {
   function npmStart(
     env: NodeJS.ProcessEnv,
     command: readonly string[] = ['npm', 'start', '--silent'],
-  ): NpmStart {
+  ): RunningProcess {
     // Its own process group, so the test can press Ctrl-C the way a terminal does.
-    const child = namespace.spawn(command, {
+    running = RunningProcess.start(...namespace.command(command), {
+      name: 'npm start',
       cwd: REPO_ROOT,
       env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true,
+      stdin: 'pipe',
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk) => (stdout += chunk));
-    child.stderr?.on('data', (chunk) => (stderr += chunk));
-    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    running = { child, stdout: () => stdout, stderr: () => stderr, exit };
     return running;
   }
 
-  async function waitForPage(started: NpmStart): Promise<void> {
+  const stdout = (started: RunningProcess) => started.stdoutLines.join('\n');
+  const stderr = (started: RunningProcess) => started.stderrLines.join('\n');
+
+  async function waitForPage(started: RunningProcess): Promise<void> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      if (started.child.exitCode !== null) break;
+      if (started.hasExited) break;
       if ((await namespace.curl('http://127.0.0.1:8000/status')).status === 200) return;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    throw new Error(`npm start did not become ready:\n${started.stderr()}\n${started.stdout()}`);
+    throw started.failure('did not become ready');
   }
 
-  async function pressCtrlC(started: NpmStart): Promise<void> {
-    process.kill(-(started.child.pid as number), 'SIGINT');
-    await started.exit;
+  async function pressCtrlC(started: RunningProcess): Promise<void> {
+    started.signal('SIGINT');
+    await started.exited;
   }
 
   it('starts a private server, serves the page and the items from it, and stops it on Ctrl-C', {
@@ -125,7 +109,7 @@ describe('npm start with no database to talk to', () => {
     expect(findServerBinary(), 'this test needs mariadbd or mysqld installed').toBeDefined();
     const started = npmStart(withoutMysqlSettings({ TRISTACK_LOCAL_DB_DIR: directory }));
     await waitForPage(started);
-    expect(started.stderr()).toMatch(
+    expect(stderr(started)).toMatch(
       /^npm start: nothing answers on 127\.0\.0\.1:3306: started a private \S+ on 127\.0\.0\.1:\d+/m,
     );
 
@@ -146,12 +130,12 @@ describe('npm start with no database to talk to', () => {
     expect(added.status, added.body).toBe(201);
 
     await pressCtrlC(started);
-    expect(started.stdout()).toContain('"event":"api.stopped","drained":true');
+    expect(stdout(started)).toContain('"event":"api.stopped","drained":true');
     // Piped, stdout is the API's log (one JSON object per line) and npm start speaks on stderr.
-    for (const line of started.stdout().trimEnd().split('\n')) {
+    for (const line of stdout(started).trimEnd().split('\n')) {
       expect(() => JSON.parse(line), line).not.toThrow();
     }
-    for (const line of started.stderr().trimEnd().split('\n')) {
+    for (const line of stderr(started).trimEnd().split('\n')) {
       expect(line).toMatch(/^(npm start: | {2})/);
     }
     expect(await processesMentioning(directory)).toEqual([]);
@@ -163,7 +147,7 @@ describe('npm start with no database to talk to', () => {
   }, async () => {
     const started = npmStart(withoutMysqlSettings({ TRISTACK_LOCAL_DB_DIR: directory }));
     await waitForPage(started);
-    expect(started.stderr()).not.toContain('created database');
+    expect(stderr(started)).not.toContain('created database');
     const items = await namespace.curl('http://127.0.0.1:8080/api/items');
     expect(JSON.parse(items.body).map((item: { name: string }) => item.name)).toEqual([
       'Test A',
@@ -190,12 +174,12 @@ describe('npm start with no database to talk to', () => {
     ]);
     await waitForPage(started);
     const ansiEscape = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
-    const screen = started.stdout().replace(ansiEscape, '');
+    const screen = stdout(started).replace(ansiEscape, '');
     expect(screen).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: tristack API listening on 8000/m);
     expect(screen).not.toContain('{"level"');
     started.child.stdin?.write('\x03');
-    await started.exit;
-    expect(started.stdout().replace(ansiEscape, '')).toMatch(/INFO: stopped/);
+    await started.exited;
+    expect(stdout(started).replace(ansiEscape, '')).toMatch(/INFO: stopped/);
     expect(await processesMentioning(directory)).toEqual([]);
   });
 
@@ -210,7 +194,7 @@ describe('npm start with no database to talk to', () => {
     for (const pid of await processGroup(first.child.pid as number)) {
       if (pid !== leftover) process.kill(pid, 'SIGKILL');
     }
-    await first.exit;
+    await first.exited;
     expect(existsSync(`/proc/${leftover}`)).toBe(true);
 
     const second = npmStart(withoutMysqlSettings({ TRISTACK_LOCAL_DB_DIR: directory }));
@@ -230,16 +214,16 @@ describe('npm start with no database to talk to', () => {
       withoutMysqlSettings({ TRISTACK_LOCAL_DB_DIR: ownDirectory, MYSQL_PORT: '3306' }),
     );
     const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!started.stderr().includes('page on') && Date.now() < deadline) {
+    while (!stderr(started).includes('page on') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(started.stderr()).toContain(
+    expect(stderr(started)).toContain(
       'npm start: cannot use the database at root@127.0.0.1:3306: connect ECONNREFUSED',
     );
-    expect(started.stderr()).toContain(
+    expect(stderr(started)).toContain(
       'no private server was started: the settings are your own (MYSQL_PORT)',
     );
-    expect(started.stderr()).toContain('docker run -d --name tristack-db');
+    expect(stderr(started)).toContain('docker run -d --name tristack-db');
     // The API runs anyway and says the database is down, so the page can show it.
     expect((await namespace.curl('http://127.0.0.1:8000/status')).status).toBe(503);
     expect(existsSync(ownDirectory)).toBe(false);

@@ -26,6 +26,8 @@ export interface StartOptions {
   cwd?: string;
   /** The whole environment: nothing is inherited that is not listed here. */
   env: NodeJS.ProcessEnv;
+  /** 'pipe' to write to it (child.stdin), as a terminal's keyboard would. @default 'ignore' */
+  stdin?: 'pipe' | 'ignore';
   /** @default 'pipe' */
   stdout?: OutputSink;
   /** @default 'pipe' */
@@ -75,7 +77,7 @@ export class RunningProcess {
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env,
-      stdio: ['ignore', options.stdout ?? 'pipe', options.stderr ?? 'pipe'],
+      stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', options.stderr ?? 'pipe'],
       detached: true,
     });
     const started = new RunningProcess(child, options, startedAt);

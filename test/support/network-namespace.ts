@@ -51,10 +51,6 @@ export class NetworkNamespace {
     ];
   }
 
-  spawn(command: readonly string[], options: SpawnOptions): ChildProcess {
-    return spawn(...this.command(command), options);
-  }
-
   /** An HTTP request from inside the namespace (curl; fetch would run in the test's own). */
   async curl(url: string, init: { method?: string; json?: unknown } = {}): Promise<CurlAnswer> {
     const args = [
