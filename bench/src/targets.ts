@@ -13,7 +13,7 @@ export const MIN_FIRST_PAGE_RATIO = 0.6;
 export const MAX_LATENCY_GROWTH = 1.5;
 export const MAX_RSS_MIB_AFTER_MIXED = 150;
 export const MAX_START_TO_READY_MS = 1_000;
-/** Issue 15: the page's path through httpd against the API direct, in the same run. */
+/** The page's path through httpd against the API direct, in the same run (docs/benchmark.md). */
 export const MIN_FRONT_RATIO = 0.75;
 export const MAX_FRONT_P99_RATIO = 1.5;
 /** The latency target compares the largest table with a thousandfold smaller one. */

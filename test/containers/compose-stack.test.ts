@@ -1,11 +1,18 @@
 // `docker compose up --build` as a user types it, on the repository's own docker-compose.yml and
 // Dockerfiles, run by docker-compose 1.29 on the tier's private engine. The tests run in order on
 // one stack, like one person's afternoon with it; the stack goes with `down -v` whatever happens.
+import { existsSync } from 'node:fs';
+import { chown, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase, type ScratchDatabase } from '../../db/bootstrap.ts';
+import { databaseContents, runCli } from '../../db/test/support/backup-cli.ts';
 import { type Browser, ConsoleWatcher, launchBrowser } from '../../front/test/support/browser.ts';
 import { RUNTIME_UIDS } from '../../k8s/src/contract.ts';
+import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { stopGraceSeconds } from '../support/compose-rules.ts';
+import { repoPath } from '../support/repo.ts';
 import { ComposeProject } from './support/compose-project.ts';
 import { docker, imageAvailable } from './support/engine.ts';
 import { firstEvent, projectEvents } from './support/engine-events.ts';
@@ -31,6 +38,10 @@ const UI_TIMEOUT_MS = 10_000;
 /** httpd's connectiontimeout (2 s) plus a margin: a stopped API is reported at once, not after 15 s. */
 const API_DOWN_ANSWER_WITHIN_MS = 3_000;
 const MONITORING_PROFILE = 'monitoring';
+const BACKUP_PROFILE = 'backup';
+const BACKUP_TIMEOUT_MS = 120_000;
+/** The compose file's default owner of ./backups (BACKUP_UID:BACKUP_GID). */
+const BACKUP_OWNER = 1000;
 const MONITORING_UP_TIMEOUT_MS = 180_000;
 
 const tier = useTier();
@@ -264,6 +275,51 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
       expect(consoleWatcher.tolerated.length).toBeGreaterThan(0);
       await expect.poll(itemNames, { timeout: 30_000 }).toEqual(SEEDED_NAMES);
     });
+  });
+
+  it('dumps the stack with the backup profile into ./backups: one file, readable by its owner only, that db:restore checks and restores to what the API serves', async () => {
+    const folder = repoPath('backups');
+    const madeHere = !existsSync(folder);
+    if (madeHere) {
+      await mkdir(folder);
+      if (process.getuid?.() === 0) await chown(folder, BACKUP_OWNER, BACKUP_OWNER);
+    }
+    const owner = await stat(folder);
+    const before = new Set(await readdir(folder));
+    const served = (await (await fetch(`${project.frontUrl}/api/items?limit=1000`)).json()) as {
+      id: number;
+      name: string;
+    }[];
+    project.env.BACKUP_UID = String(owner.uid);
+    project.env.BACKUP_GID = String(owner.gid);
+    await project.compose(
+      ['--profile', BACKUP_PROFILE, 'run', '--rm', 'backup'],
+      BACKUP_TIMEOUT_MS,
+    );
+    const created = (await readdir(folder)).filter((name) => !before.has(name));
+    let restored: ScratchDatabase | undefined;
+    try {
+      expect(created).toHaveLength(1);
+      const file = join(folder, created[0] as string);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      // Restored outside the stack, into a database of the test's own on the suite's server.
+      restored = await createScratchDatabase(
+        databaseServerFromEnv(),
+        'tristack_ct_restore',
+        'empty',
+      );
+      const run = await runCli('restore', [file], restored.name);
+      expect(run.code, run.output).toBe(0);
+      const contents = await databaseContents(restored.name);
+      expect(
+        (contents.items as { id: number; name: string }[]).map(({ id, name }) => ({ id, name })),
+      ).toEqual(served.map(({ id, name }) => ({ id, name })));
+      expect(contents.schema_history).toHaveLength(FIRST_BOOT_HISTORY.length);
+    } finally {
+      await restored?.drop();
+      for (const name of created) await rm(join(folder, name), { force: true });
+      if (madeHere) await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('keeps the database off the front: neither its name nor its address answers from the front', async () => {
