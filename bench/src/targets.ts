@@ -9,9 +9,8 @@ import type {
 } from './results.ts';
 import type { ScenarioId } from './scenarios.ts';
 
-export const MIN_FIRST_PAGE_RATIO = 0.6;
 export const MAX_LATENCY_GROWTH = 1.5;
-export const MAX_RSS_MIB_AFTER_MIXED = 150;
+export const MAX_RSS_MIB_AFTER_MIXED = 128;
 export const MAX_START_TO_READY_MS = 1_000;
 /** The page's path through httpd against the API direct, in the same run (docs/benchmark.md). */
 export const MIN_FRONT_RATIO = 0.75;
@@ -19,15 +18,23 @@ export const MAX_FRONT_P99_RATIO = 1.5;
 /** The latency target compares the largest table with a thousandfold smaller one. */
 export const SMALL_TABLE_ROWS = 1_000;
 export const LARGE_TABLE_ROWS = 1_000_000;
-const FIRST_PAGE_RATIO_SIZES = [3, LARGE_TABLE_ROWS];
+/**
+ * The first page's throughput against the bare reference: the API's own per-request work shows on
+ * the smallest table, where the query costs least; on the largest the query dominates and the API
+ * should nearly match the reference.
+ */
+export const MIN_FIRST_PAGE_RATIOS: readonly { rows: number; ratio: number }[] = [
+  { rows: 3, ratio: 0.7 },
+  { rows: LARGE_TABLE_ROWS, ratio: 0.95 },
+];
 /** The pages the latency target compares across table sizes. */
 export const LATENCY_GROWTH_SCENARIOS: ScenarioId[] = ['first-page', 'deep-page'];
 
 const format = (value: number, digits = 2) => value.toFixed(digits);
 
 function firstPageRatioChecks(sizes: SizeResult[]): TargetCheck[] {
-  return FIRST_PAGE_RATIO_SIZES.map((rows) => {
-    const target = `GET /items (first page) >= ${MIN_FIRST_PAGE_RATIO}x reference at ${rows.toLocaleString('en')} rows`;
+  return MIN_FIRST_PAGE_RATIOS.map(({ rows, ratio: minimum }) => {
+    const target = `GET /items (first page) >= ${minimum}x reference at ${rows.toLocaleString('en')} rows`;
     const ratio = sizes.find((size) => size.rows === rows)?.throughputRatios['first-page'];
     if (ratio === undefined) {
       return {
@@ -38,7 +45,7 @@ function firstPageRatioChecks(sizes: SizeResult[]): TargetCheck[] {
     }
     return {
       target,
-      status: ratio >= MIN_FIRST_PAGE_RATIO ? 'met' : 'not met',
+      status: ratio >= minimum ? 'met' : 'not met',
       detail: `${format(ratio, 3)}x`,
     };
   });
@@ -117,7 +124,7 @@ function cleanRunCheck(sizes: SizeResult[]): TargetCheck {
 }
 
 function memoryCheck(sizes: SizeResult[]): TargetCheck {
-  const target = `API RSS < ${MAX_RSS_MIB_AFTER_MIXED} MB at the end of the mixed run`;
+  const target = `API RSS <= ${MAX_RSS_MIB_AFTER_MIXED} MB at the end of the mixed run`;
   const readings = sizes.flatMap((size) => {
     const rss = size.runs.find(
       (run) => run.scenario === 'mixed' && run.target === 'tristack',
@@ -129,7 +136,7 @@ function memoryCheck(sizes: SizeResult[]): TargetCheck {
   const worst = Math.max(...readings.map((reading) => reading.rss));
   return {
     target,
-    status: worst < MAX_RSS_MIB_AFTER_MIXED ? 'met' : 'not met',
+    status: worst <= MAX_RSS_MIB_AFTER_MIXED ? 'met' : 'not met',
     detail: readings
       .map((reading) => `${format(reading.rss, 0)} MB at ${reading.rows} rows`)
       .join(', '),
