@@ -9,6 +9,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { commandLine } from '../scripts/lib/proc.ts';
 import { RunningProcess } from '../scripts/lib/processes.ts';
 import type { ServerAddress } from './bootstrap.ts';
 
@@ -111,8 +112,7 @@ export class LocalServer {
   private async stopLeftover(): Promise<void> {
     const pid = Number((await readFile(this.path('server.pid'), 'utf8').catch(() => '')).trim());
     if (!Number.isInteger(pid) || pid <= 0) return;
-    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (!commandLine.includes(`--datadir=${this.path('data')}`)) return;
+    if (!(await commandLine(pid)).includes(`--datadir=${this.path('data')}`)) return;
     process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await pause(100);

@@ -4,11 +4,12 @@
 // namespace of the test's own, so the defaults (127.0.0.1:3306, ports 8000 and 8080) are really
 // the defaults, whatever this machine runs.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findServerBinary } from '../db/local-server.ts';
+import { commandLine, processIds, processStat } from '../scripts/lib/proc.ts';
 import { RunningProcess } from '../scripts/lib/processes.ts';
 import { NetworkNamespace } from './support/network-namespace.ts';
 import { REPO_ROOT } from './support/repo.ts';
@@ -32,10 +33,8 @@ function withoutMysqlSettings(extra: Record<string, string>): NodeJS.ProcessEnv 
 /** Processes whose command line holds `text` (the private server names its data directory). */
 async function processesMentioning(text: string): Promise<number[]> {
   const found: number[] = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (commandLine.includes(text)) found.push(Number(pid));
+  for (const pid of await processIds()) {
+    if ((await commandLine(pid)).includes(text)) found.push(pid);
   }
   return found;
 }
@@ -43,12 +42,8 @@ async function processesMentioning(text: string): Promise<number[]> {
 /** The processes of process group `group`. */
 async function processGroup(group: number): Promise<number[]> {
   const members: number[] = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    // Field 5 is the process group; the command name before it may hold spaces, so count from ')'.
-    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === group)
-      members.push(Number(pid));
+  for (const pid of await processIds()) {
+    if ((await processStat(pid))?.processGroup === group) members.push(pid);
   }
   return members;
 }

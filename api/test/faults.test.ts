@@ -1,7 +1,7 @@
 // Faults on a private database server the tests can break: killed, paused, restarted.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase } from '../../db/bootstrap.ts';
-import { residentMemoryMiB } from '../../scripts/lib/processes.ts';
+import { residentMemoryMiB } from '../../scripts/lib/proc.ts';
 import { POOL_QUEUE_LIMIT } from '../src/db.ts';
 import { type ApiProcess, logsFlushed, startApiProcess } from './support/api-process.ts';
 import { PrivateMysqld } from './support/private-mysqld.ts';

@@ -4,22 +4,18 @@
 // other child.
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { APACHE_BINARY, apacheLaunch } from '../../front/apache2.ts';
 import { freePort, LOOPBACK } from '../../scripts/lib/ports.ts';
+import {
+  CLOCK_TICKS_PER_SECOND,
+  processIds,
+  processStat,
+  residentMemoryMiB,
+} from '../../scripts/lib/proc.ts';
 import { RunningProcess } from '../../scripts/lib/processes.ts';
 
 const HTTPD_READY_TIMEOUT_MS = 15_000;
-/** Linux's USER_HZ: the unit of the CPU times in /proc/<pid>/stat (sysconf(_SC_CLK_TCK)). */
-const CLOCK_TICKS_PER_SECOND = 100;
-const KIB_PER_MIB = 1024;
-/** /proc/<pid>/stat fields after the command name, 0-based from field 3 (state). */
-const STAT_PARENT_PID = 1;
-const STAT_USER_TICKS = 11;
-const STAT_SYSTEM_TICKS = 12;
-const STAT_WAITED_CHILDREN_USER_TICKS = 13;
-const STAT_WAITED_CHILDREN_SYSTEM_TICKS = 14;
-
 export interface RunningHttpd {
   url: string;
   pid: number | undefined;
@@ -82,47 +78,26 @@ export interface TreeUsage {
   processes: number;
 }
 
-async function readStat(pid: number): Promise<string[] | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // The command name is in parentheses and may hold spaces: fields start after its ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined; // gone while the table was read
-  }
-}
-
-async function rssMiBOf(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return Number(/^VmRSS:\s+(\d+)\s+kB$/m.exec(status)?.[1] ?? 0) / KIB_PER_MIB;
-}
-
-const ticks = (fields: string[], ...indexes: number[]) =>
-  indexes.reduce((sum, index) => sum + Number(fields[index] ?? 0), 0);
-
 /**
  * `pid` and its direct children (apache2's workers; none for node). A worker that exits during a
  * run is counted through its parent's waited-for-children times.
  */
 export async function treeUsage(pid: number | undefined): Promise<TreeUsage | undefined> {
   if (pid === undefined) return undefined;
-  const main = await readStat(pid);
+  const main = await processStat(pid);
   if (!main) return undefined;
-  let cpuTicks = ticks(
-    main,
-    STAT_USER_TICKS,
-    STAT_SYSTEM_TICKS,
-    STAT_WAITED_CHILDREN_USER_TICKS,
-    STAT_WAITED_CHILDREN_SYSTEM_TICKS,
-  );
-  let rssMiB = await rssMiBOf(pid);
+  let cpuTicks =
+    main.userTicks +
+    main.systemTicks +
+    main.waitedChildrenUserTicks +
+    main.waitedChildrenSystemTicks;
+  let rssMiB = (await residentMemoryMiB(pid)) ?? 0;
   let processes = 1;
-  const entries = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
-  for (const entry of entries) {
-    const fields = await readStat(Number(entry));
-    if (fields?.[STAT_PARENT_PID] !== String(pid)) continue;
-    cpuTicks += ticks(fields, STAT_USER_TICKS, STAT_SYSTEM_TICKS);
-    rssMiB += await rssMiBOf(Number(entry));
+  for (const child of await processIds()) {
+    const stat = await processStat(child);
+    if (stat?.parentPid !== pid) continue;
+    cpuTicks += stat.userTicks + stat.systemTicks;
+    rssMiB += (await residentMemoryMiB(child)) ?? 0;
     processes += 1;
   }
   return { cpuSeconds: cpuTicks / CLOCK_TICKS_PER_SECOND, rssMiB, processes };

@@ -9,7 +9,8 @@ import {
   assertDatabaseReachable,
   databaseServerFromEnv,
 } from '../../scripts/lib/database-server.ts';
-import { residentMemoryMiB, stopAllProcesses } from '../../scripts/lib/processes.ts';
+import { residentMemoryMiB } from '../../scripts/lib/proc.ts';
+import { stopAllProcesses } from '../../scripts/lib/processes.ts';
 import { createSeededDatabase } from './database.ts';
 import { runLoad } from './load.ts';
 import { DEFAULT_RESULTS_DIRECTORY } from './options.ts';

@@ -41,10 +41,10 @@ function pickHeaders(response: Response, names: string[]): Record<string, string
 }
 
 describe('httpd with front/httpd.conf', () => {
-  it('runs every Apache process as the non-root user www-data', () => {
+  it('runs every Apache process as the non-root user www-data', async () => {
     const pid = stack.apache.process.pid;
     expect(pid).toBeDefined();
-    const processes = processTree(pid as number);
+    const processes = await processTree(pid as number);
     // The main process and at least one child serving requests.
     expect(processes.length).toBeGreaterThanOrEqual(2);
     const { uid, gid } = stack.apache.account;

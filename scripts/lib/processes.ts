@@ -3,7 +3,6 @@
 // and described by its own output whenever something goes wrong. Children still
 // running when this process exits are killed, so nothing is left listening after a run.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +14,6 @@ const POLL_INTERVAL_MS = 50;
 const PROBE_TIMEOUT_MS = 2_000;
 /** How much of a child's output is kept for error messages. */
 const OUTPUT_TAIL_CHARS = 8_000;
-const KIB_PER_MIB = 1024;
 
 /** Where a stream goes: kept here ('pipe'), dropped, passed to ours, or written to an open file. */
 export type OutputSink = 'pipe' | 'ignore' | 'inherit' | number;
@@ -226,16 +224,4 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', killAllProcessesNow);
-}
-
-/** Resident memory of a live process in MiB, from /proc (Linux only; undefined elsewhere). */
-export async function residentMemoryMiB(pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kib = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status)?.[1];
-    return kib === undefined ? undefined : Number(kib) / KIB_PER_MIB;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,11 +1,12 @@
 // A throwaway MariaDB/MySQL server of the tests' own (temporary data directory, free port on
 // 127.0.0.1), so fault tests can kill, pause and restart it without touching the shared one.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerAddress } from '../../../db/bootstrap.ts';
 import { findServerBinary, LocalServer, SERVER_BINARIES } from '../../../db/local-server.ts';
 import { freePort } from '../../../scripts/lib/ports.ts';
+import { processStat } from '../../../scripts/lib/proc.ts';
 
 const STOP_TIMEOUT_MS = 2000;
 
@@ -59,10 +60,7 @@ export class PrivateMysqld {
     while (Date.now() < deadline) {
       const threads = await readdir(`/proc/${pid}/task`);
       const states = await Promise.all(
-        threads.map(
-          async (tid) =>
-            (await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8')).split(') ')[1]?.[0],
-        ),
+        threads.map(async (thread) => (await processStat(pid, Number(thread)))?.state),
       );
       if (states.every((state) => state === 'T' || state === 't')) return;
       await new Promise((resolve) => setTimeout(resolve, 10));
