@@ -70,6 +70,8 @@ export interface PodPlan {
   labels: Record<string, string>;
   /** StatefulSet pods are `<name>-<ordinal>` and keep their claims; Deployment pods are anonymous. */
   stableIdentity: { serviceName: string } | undefined;
+  /** Run one after the other, each to exit 0, before `containers` start (the kubelet's order). */
+  initContainers: ContainerPlan[];
   containers: ContainerPlan[];
   volumes: VolumePlan[];
   fsGroup: number | undefined;
@@ -138,6 +140,7 @@ export function podPlan(rendered: Rendered, workload: string): PodPlan {
   checkFields(pod, podPath, {
     automountServiceAccountToken: 'model',
     serviceAccountName: NOT_MODELLED.identity,
+    initContainers: 'model',
     containers: 'model',
     securityContext: 'model',
     terminationGracePeriodSeconds: 'model',
@@ -202,19 +205,24 @@ export function podPlan(rendered: Rendered, workload: string): PodPlan {
     volumes.push({ kind: 'claim', name: claim.metadata.name, claimName: claim.metadata.name });
   }
   const volumeNames = new Set<string>(volumes.map((volume: VolumePlan) => volume.name));
+  const defaults: PodDefaults = {
+    runAsUser: security.runAsUser,
+    runAsGroup: security.runAsGroup,
+    runAsNonRoot: security.runAsNonRoot === true,
+    volumeNames,
+  };
+  const initContainers = ((pod.initContainers ?? []) as Json[]).map((container, index) =>
+    initContainerPlan(rendered, container, `${podPath}.initContainers[${index}]`, defaults),
+  );
   const containers = (pod.containers as Json[]).map((container, index) =>
-    containerPlan(rendered, container, `${podPath}.containers[${index}]`, {
-      runAsUser: security.runAsUser,
-      runAsGroup: security.runAsGroup,
-      runAsNonRoot: security.runAsNonRoot === true,
-      volumeNames,
-    }),
+    containerPlan(rendered, container, `${podPath}.containers[${index}]`, defaults),
   );
   return {
     workload,
     replicas: replicasOf(rendered, kind, name, spec),
     labels,
     stableIdentity: kind === 'StatefulSet' ? { serviceName: spec.serviceName } : undefined,
+    initContainers,
     containers,
     volumes,
     fsGroup: security.fsGroup,
@@ -340,6 +348,24 @@ interface PodDefaults {
   runAsGroup: number | undefined;
   runAsNonRoot: boolean;
   volumeNames: Set<string>;
+}
+
+/**
+ * An init container: a container that runs to completion. The API server refuses probes,
+ * lifecycle hooks and a `restartPolicy` (a sidecar) on one; the harness models none of them.
+ */
+function initContainerPlan(
+  rendered: Rendered,
+  container: Json,
+  path: string,
+  pod: PodDefaults,
+): ContainerPlan {
+  for (const field of ['startupProbe', 'readinessProbe', 'livenessProbe', 'lifecycle']) {
+    if (container[field] !== undefined) {
+      throw new UnsupportedFieldError(`${path}.${field}: an init container has none`);
+    }
+  }
+  return containerPlan(rendered, container, path, pod);
 }
 
 function containerPlan(
