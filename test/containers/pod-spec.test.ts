@@ -22,6 +22,18 @@ describe('the pod harness reading the rendered pods', () => {
     for (const workload of WORKLOADS) expect(() => podPlan(rendered, workload)).not.toThrow();
   });
 
+  it('reads every field of the prod backup CronJob: its job template pod, its named claim', () => {
+    const plan = podPlan(withOperatorSecret(render('prod')), 'CronJob/db-backup');
+    expect(plan.replicas).toBe(1);
+    expect(plan.containers.map((container) => container.probes)).toEqual([{}]);
+    expect(plan.volumes.find((volume) => volume.kind === 'claim')).toEqual({
+      kind: 'claim',
+      name: 'backups',
+      claimName: 'db-backup',
+      perPod: false,
+    });
+  });
+
   it.each([
     [
       'a container field',

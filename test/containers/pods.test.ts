@@ -2,6 +2,9 @@
 // writes, and checked as a kubelet would see them: probes as written, the db's first boot from
 // its init ConfigMap, the password as a Secret file, non-root read-only containers, the front
 // proxying to the api Service, and the db going away and coming back.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIME_UIDS } from '../../k8s/src/contract.ts';
 import { PodCluster } from './pods/cluster.ts';
@@ -16,6 +19,8 @@ import { GiveUp, waitFor } from './support/wait.ts';
 
 const SEEDED_NAMES = ['Test A', 'Test B', 'Test C'];
 /** The history a first boot ends with: postgrator's 0, the baseline (init.sql), 002. */
+/** One dump of a few rows: seconds; the CronJob's own deadline is two hours. */
+const BACKUP_WITHIN_MS = 120_000;
 const FIRST_BOOT_HISTORY = ['0\tNULL', '1\tbaseline', '2\titems-updated-at'];
 const MS_PER_SECOND = 1000;
 const PROBE_STATE_POLL_MS = 250;
@@ -396,4 +401,56 @@ describe.skipIf(tierLeftOut()).each([
       `kept in ${environment}`,
     ]);
   });
+
+  // The CronJob is on in prod only; the controller's part (schedule, Forbid, history) is on paper.
+  it.runIf(environment === 'prod')(
+    "runs the db-backup CronJob's job template once: as uid 999, read-only, it exits 0 and leaves one 0600 dump of every row on its claim",
+    async () => {
+      const started = Date.now();
+      const job = await cluster.startPod(cluster.plan('CronJob/db-backup'));
+      const { id, plan } = job.container();
+      const exitCode = Number(
+        (await docker(['wait', id], { timeoutMs: BACKUP_WITHIN_MS })).stdout.trim(),
+      );
+      const { stdout, stderr } = await docker(['logs', id]);
+      console.info(
+        `prod db-backup: exited ${exitCode} ${Date.now() - started} ms after the pod was created`,
+      );
+      expect(exitCode, stderr).toBe(0);
+      const { stdout: inspected } = await docker(['inspect', '--format', '{{json .}}', id]);
+      const container = JSON.parse(inspected) as {
+        Config: { User: string };
+        HostConfig: { ReadonlyRootfs: boolean; CapDrop: string[] | null };
+      };
+      expect(container.Config.User).toBe(`${RUNTIME_UIDS.db}:${RUNTIME_UIDS.db}`);
+      expect(container.HostConfig.ReadonlyRootfs).toBe(true);
+      expect(container.HostConfig.CapDrop).toContain('ALL');
+      expect(new Map(plan.env).get('MYSQL_PASSWORD')).toBeUndefined();
+
+      const claim = plan.mounts.find((mount) => mount.mountPath === '/backups')?.volume ?? '';
+      const volume = job.plan.volumes.find((candidate) => candidate.name === claim);
+      expect(volume).toMatchObject({ kind: 'claim', claimName: 'db-backup', perPod: false });
+      const mountpoint = (
+        await docker([
+          'volume',
+          'inspect',
+          '--format',
+          '{{.Mountpoint}}',
+          `${cluster.name}_db-backup`,
+        ])
+      ).stdout.trim();
+      const files = await readdir(mountpoint);
+      expect(files).toEqual([expect.stringMatching(/^tristack-\d{8}T\d{6}Z\.sql\.gz$/)]);
+      const file = join(mountpoint, files[0] ?? '');
+      const info = await stat(file);
+      expect([info.mode & 0o777, info.uid]).toEqual([0o600, RUNTIME_UIDS.db]);
+      expect(stdout).toContain(`backup: wrote /backups/${files[0]}`);
+      const dump = gunzipSync(await readFile(file)).toString();
+      expect(dump.trimEnd().split('\n').at(-1)).toMatch(/^-- Dump completed/);
+      for (const name of [...SEEDED_NAMES, `kept in ${environment}`])
+        expect(dump).toContain(`'${name}'`);
+      expect(dump).toContain('CREATE TABLE `schema_history`');
+      await cluster.deletePod(job);
+    },
+  );
 });

@@ -280,7 +280,10 @@ export class Pod {
         await writeProjectedVolume(folder, volume.files, this.plan.fsGroup);
         prepared.set(volume.name, folder);
       } else if (volume.kind === 'claim') {
-        const claim = `${this.host.name}_${volume.claimName}-${this.name}`;
+        // A claim template's claim is the pod's own (`data-db-0`); a named claim is shared.
+        const claim = volume.perPod
+          ? `${this.host.name}_${volume.claimName}-${this.name}`
+          : `${this.host.name}_${volume.claimName}`;
         await ensureClaimVolume(
           claim,
           this.host.labels,
