@@ -1,5 +1,6 @@
 #!/bin/bash
-# The Compose `backup` service (docker-compose.yml): one dump of MYSQL_DATABASE into BACKUP_DIR,
+# The Compose `backup` service (docker-compose.yml) and the Kubernetes CronJob `db-backup`
+# (k8s/src/backup.ts ships this file in a ConfigMap): one dump of MYSQL_DATABASE into BACKUP_DIR,
 # run inside the db image, which has mysqldump but no Node. It writes the format `npm run
 # db:backup` writes (db/backup/dump.ts), with the same flags, so `npm run db:restore` checks and
 # restores either: gzip over the dump program's text, made visible under its name only once the
@@ -10,6 +11,14 @@ umask 077
 
 out_dir=${BACKUP_DIR:-/backups}
 database=${MYSQL_DATABASE:?MYSQL_DATABASE must name the database to dump}
+# BACKUP_KEEP=N: after a good dump, keep the newest N dumps of this database and delete older
+# ones; unset or 0 keeps every dump. Checked before dumping, so a typo never costs a dump.
+keep=${BACKUP_KEEP:-0}
+if ! [[ $keep =~ ^[0-9]+$ ]]; then
+  echo "backup: BACKUP_KEEP=\"$keep\" must be a whole number (how many dumps to keep; 0 keeps all)" >&2
+  exit 2
+fi
+keep=$((10#$keep))
 password=${MYSQL_PASSWORD:-}
 if [ -n "${MYSQL_PASSWORD_FILE:-}" ]; then
   password=$(cat "$MYSQL_PASSWORD_FILE")
@@ -50,3 +59,14 @@ sync "$partial"
 mv "$partial" "$final"
 partial=
 echo "backup: wrote $final ($(stat -c %s "$final") bytes)"
+
+# Only this database's finished dumps count: their names carry the UTC stamp, so name order is
+# age order; partial files, other databases' dumps and anything else in the folder stay.
+if ((keep > 0)); then
+  shopt -s nullglob
+  dumps=("$out_dir/$database"-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z.sql.gz)
+  for ((index = 0; index < ${#dumps[@]} - keep; index++)); do
+    rm -f -- "${dumps[index]}"
+    echo "backup: removed ${dumps[index]} (BACKUP_KEEP=$keep)"
+  done
+fi

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { type ImageRef, imageReference } from './config.ts';
 import { API_ROUTES, PORTS, RUNTIME_UIDS } from './contract.ts';
 import { DATABASE_SECRET_KEYS } from './credentials.ts';
+import { migrationsInitContainer } from './migrations.ts';
 import {
   containerSecurityContext,
   httpProbe,
@@ -204,6 +205,15 @@ export class Api extends Construct {
         'prometheus.io/path': API_METRICS.path,
       },
       spreadOverNodes: true,
+      // The pod's own image brings the schema to what its API needs before the API starts; the
+      // API's /status stays 503 on an older schema besides (docs/kubernetes.md, "Migrations").
+      initContainers: [
+        migrationsInitContainer({
+          image: imageReference(props.image),
+          configMap,
+          credentials: { volume: credentials, path: SECRETS_DIRECTORY },
+        }),
+      ],
       container: {
         name: 'api',
         image: imageReference(props.image),

@@ -4,6 +4,7 @@ import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { checkApiEnvironment } from './api-environment-check.ts';
+import { Backup } from './backup.ts';
 import type { StackConfig } from './config.ts';
 import { COMMON_LABELS, PORTS, PRODUCT } from './contract.ts';
 import { DevDatabaseSecret } from './credentials.ts';
@@ -35,6 +36,8 @@ function corsOrigins(config: StackConfig): string {
 interface DatabaseWiring {
   endpoint: { host: string; port: number };
   network: NetworkPoliciesProps['database'];
+  /** The backup pods, when the CronJob is on. */
+  backup?: kplus.Pods;
 }
 
 /** The StatefulSet tier when MySQL runs in the cluster; the managed server's address otherwise. */
@@ -59,9 +62,24 @@ function inClusterDatabase(
     user: database.user,
     secret,
   });
+  // Off unless the environment or TRISTACK_BACKUP_SCHEDULE gives it a schedule.
+  const backup =
+    config.backup.schedule === undefined
+      ? undefined
+      : new Backup(chart, 'backup', {
+          namespace: config.namespace,
+          schedule: config.backup.schedule,
+          keep: config.backup.keep,
+          image: database.image,
+          databaseName: database.name,
+          user: database.user,
+          secret,
+          storageGiB: config.backup.storageGiB,
+          storageClassName: database.storageClassName,
+        });
   return {
     endpoint: { host: db.service.name, port: db.service.port },
-    network: { mode: 'in-cluster', pods: db.pods },
+    network: { mode: 'in-cluster', pods: db.pods, backup: backup?.pods },
   };
 }
 

@@ -60,6 +60,15 @@ export interface StackConfig {
     mysqlTimeoutMs: number;
   };
   front: { image: ImageRef; replicas: number };
+  /** The CronJob `db-backup` (k8s/src/backup.ts); only with the in-cluster database. */
+  backup: {
+    /** Five-field cron schedule, in the controller's time zone (UTC mostly); undefined: off. */
+    schedule?: string;
+    /** BACKUP_KEEP: how many dumps the volume keeps, newest first; 0 keeps every one. */
+    keep: number;
+    /** Size of the backups volume, in GiB. */
+    storageGiB: number;
+  };
   ingress: { host?: string; className?: string; tlsSecretName?: string };
   /** Objects for a cluster running the Prometheus operator and Grafana (k8s/src/monitoring.ts). */
   monitoring: {
@@ -88,6 +97,7 @@ export const DEFAULT_IMAGE_TAG = rootPackage.version;
 const MYSQL_IMAGE: ImageRef = { repository: 'mysql', tag: '8.4.7' };
 const DEFAULT_SECRET_NAME = 'db-credentials';
 const INGRESS_NGINX_NAMESPACE = 'ingress-nginx';
+const DEFAULT_BACKUPS_KEPT = 7;
 
 export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
   // A laptop cluster (kind, minikube): small volume, a generated dev-only Secret, no host or TLS
@@ -112,6 +122,8 @@ export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
       mysqlTimeoutMs: API_DEFAULTS.MYSQL_TIMEOUT_MS,
     },
     front: { image: { repository: IMAGE_NAMES.front, tag: DEFAULT_IMAGE_TAG }, replicas: 1 },
+    // Off: a laptop's data are test rows; TRISTACK_BACKUP_SCHEDULE turns it on to try it.
+    backup: { keep: DEFAULT_BACKUPS_KEPT, storageGiB: 1 },
     ingress: { className: 'nginx' },
     // A laptop cluster rarely runs the Prometheus operator: TRISTACK_MONITORING turns these on.
     monitoring: { serviceMonitor: false, dashboard: false },
@@ -139,6 +151,9 @@ export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
       mysqlTimeoutMs: API_DEFAULTS.MYSQL_TIMEOUT_MS,
     },
     front: { image: { repository: IMAGE_NAMES.front, tag: DEFAULT_IMAGE_TAG }, replicas: 2 },
+    // Nightly at 03:17 (off the hour, when every other job starts), a week of dumps; the volume
+    // is as large as the data's, which a week of compressed dumps stays well under.
+    backup: { schedule: '17 3 * * *', keep: DEFAULT_BACKUPS_KEPT, storageGiB: 20 },
     ingress: { host: 'tristack.example.com', className: 'nginx', tlsSecretName: 'tristack-tls' },
     // Off until the cluster's monitoring stack is known: applying a ServiceMonitor without the
     // operator's CRD fails `kubectl apply`.

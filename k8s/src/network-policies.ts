@@ -1,5 +1,5 @@
 // Deny by default, then allow exactly the paths the three tiers need:
-// ingress controller -> front, api; front -> api; api -> db; everyone -> cluster DNS.
+// ingress controller -> front, api; front -> api; api -> db; db-backup -> db; everyone -> DNS.
 // Each tier's peers are its workload objects, so a policy cannot drift from the pods it means.
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -28,10 +28,11 @@ export interface NetworkPoliciesProps {
   /**
    * Where the API's database is: the in-cluster `db` pods, or a managed MySQL at this port
    * outside the cluster (its address is not known here, so any address on that port).
-   * @default the in-cluster db pods on 3306
+   * With the backup CronJob on, its pods too: they reach the db and nothing else.
+   * @default the in-cluster db pods on 3306, no backup pods
    */
   readonly database:
-    | { readonly mode: 'in-cluster'; readonly pods: kplus.Pods }
+    | { readonly mode: 'in-cluster'; readonly pods: kplus.Pods; readonly backup?: kplus.Pods }
     | { readonly mode: 'external'; readonly port: number };
 }
 
@@ -81,7 +82,13 @@ export class NetworkPolicies extends Construct {
     if (database.mode === 'in-cluster') {
       api.addEgressRule(database.pods, [tcp(PORTS.db)]);
       // The database calls no one (DNS aside, allowed above).
-      policy('db', database.pods, 'db').addIngressRule(props.api, [tcp(PORTS.db)]);
+      const db = policy('db', database.pods, 'db');
+      db.addIngressRule(props.api, [tcp(PORTS.db)]);
+      if (database.backup !== undefined) {
+        db.addIngressRule(database.backup, [tcp(PORTS.db)]);
+        // Nothing calls the backup pods; they call the db only.
+        policy('db-backup', database.backup, 'db').addEgressRule(database.pods, [tcp(PORTS.db)]);
+      }
     } else {
       api.addEgressRule(kplus.NetworkPolicyIpBlock.anyIpv4(this, 'anywhere'), [tcp(database.port)]);
     }

@@ -15,6 +15,47 @@ const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const IMAGE_REPOSITORY = /^[a-z0-9]+([._/:-][a-z0-9]+)*$/;
 const MAX_REPLICAS = 100;
+const MAX_BACKUPS_KEPT = 1000;
+/** TRISTACK_BACKUP_SCHEDULE's word for no CronJob at all. */
+export const BACKUP_OFF = 'off';
+const BACKUP_SCHEDULE_EXPECTED = `must be "${BACKUP_OFF}" or a five-field cron schedule of numbers, ranges, steps and lists, such as "17 3 * * *"`;
+
+// minute, hour, day of month, month, day of week (0 and 7 are Sunday), as the CronJob controller
+// reads them; names (MON, JAN) and macros (@daily) are left out to keep one spelling.
+const CRON_FIELD_BOUNDS: readonly (readonly [number, number])[] = [
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 7],
+];
+const CRON_TERM = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/;
+
+function cronFieldIsValid(field: string, [min, max]: readonly [number, number]): boolean {
+  return field.split(',').every((term) => {
+    const match = CRON_TERM.exec(term);
+    if (!match) return false;
+    const [, , from, to, step] = match;
+    const inBounds = (value: string | undefined) =>
+      value === undefined || (Number(value) >= min && Number(value) <= max);
+    if (step !== undefined && Number(step) < 1) return false;
+    return inBounds(from) && inBounds(to) && (to === undefined || Number(to) >= Number(from));
+  });
+}
+
+/** A cron schedule's five fields, each within its bounds. */
+export function isCronSchedule(schedule: string): boolean {
+  const fields = schedule.trim().split(/\s+/);
+  return (
+    fields.length === CRON_FIELD_BOUNDS.length &&
+    fields.every((field, index) => cronFieldIsValid(field, CRON_FIELD_BOUNDS[index] ?? [0, 0]))
+  );
+}
+
+const backupSchedule = z
+  .string()
+  .refine((value) => value === BACKUP_OFF || isCronSchedule(value), BACKUP_SCHEDULE_EXPECTED)
+  .transform((value) => (value === BACKUP_OFF ? undefined : value.trim().split(/\s+/).join(' ')));
 
 /** The parts TRISTACK_MONITORING may list, and the config switch each one turns on. */
 export const MONITORING_PARTS = {
@@ -97,6 +138,8 @@ const schema = z
     TRISTACK_INGRESS_CONTROLLER_NAMESPACE: matching(DNS_LABEL, 'a namespace name'),
     TRISTACK_METRICS_NAMESPACE: matching(DNS_LABEL, 'a namespace name'),
     TRISTACK_MONITORING: monitoringParts,
+    TRISTACK_BACKUP_SCHEDULE: backupSchedule,
+    TRISTACK_BACKUP_KEEP: z.coerce.number().int().min(0).max(MAX_BACKUPS_KEPT),
   })
   .partial();
 
@@ -111,6 +154,8 @@ const EXPECTED: Partial<Record<OverrideVariable, string>> = {
   TRISTACK_API_MAX_REPLICAS: `must be a whole number from 1 to ${MAX_REPLICAS}`,
   TRISTACK_FRONT_REPLICAS: `must be a whole number from 1 to ${MAX_REPLICAS}`,
   TRISTACK_EXTERNAL_MYSQL_PORT: 'must be a port from 1 to 65535',
+  TRISTACK_BACKUP_SCHEDULE: BACKUP_SCHEDULE_EXPECTED,
+  TRISTACK_BACKUP_KEEP: `must be a whole number from 0 (keep every dump) to ${MAX_BACKUPS_KEPT}`,
   TRISTACK_MONITORING: `must be "${NO_MONITORING}" or a comma-separated list of ${Object.keys(MONITORING_PARTS).join(', ')}`,
 };
 
@@ -119,6 +164,9 @@ const IN_CLUSTER_ONLY = [
   'TRISTACK_MYSQL_IMAGE',
   'TRISTACK_STORAGE_SIZE',
   'TRISTACK_STORAGE_CLASS',
+  // The backup runs mysqldump of the in-cluster server's image; a managed MySQL has its own.
+  'TRISTACK_BACKUP_SCHEDULE',
+  'TRISTACK_BACKUP_KEEP',
 ] as const satisfies OverrideVariable[];
 
 /** The TRISTACK_* variables of `env` that are set; empty values count as unset. */
@@ -180,6 +228,12 @@ function applyDatabase(config: StackConfig, overrides: Overrides): void {
     database.storageSize = overrides.TRISTACK_STORAGE_SIZE ?? database.storageSize;
     database.storageClassName = overrides.TRISTACK_STORAGE_CLASS ?? database.storageClassName;
   }
+  if (config.database.mode === 'external') {
+    config.backup.schedule = undefined;
+  } else if ('TRISTACK_BACKUP_SCHEDULE' in overrides) {
+    config.backup.schedule = overrides.TRISTACK_BACKUP_SCHEDULE;
+  }
+  config.backup.keep = overrides.TRISTACK_BACKUP_KEEP ?? config.backup.keep;
   if (overrides.TRISTACK_DB_SECRET_NAME !== undefined) {
     // Naming a Secret means "it exists already": the chart then never generates one.
     config.databaseSecret = { name: overrides.TRISTACK_DB_SECRET_NAME, generateDevValues: false };

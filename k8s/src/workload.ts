@@ -54,6 +54,8 @@ export interface TierDeploymentProps {
   readonly terminationGraceSeconds: number;
   /** The one container. */
   readonly container: kplus.ContainerProps;
+  /** Containers run to completion, in order, before it starts. @default none */
+  readonly initContainers?: kplus.ContainerProps[];
   /** Pod template annotations. @default none */
   readonly podAnnotations?: Record<string, string>;
   /** Spread the pods over nodes when there are several, never blocking a one-node cluster. @default false */
@@ -77,6 +79,7 @@ export function tierDeployment(scope: Construct, props: TierDeploymentProps): kp
     securityContext: podSecurityContext(props.uid),
     terminationGracePeriod: Duration.seconds(props.terminationGraceSeconds),
     containers: [props.container],
+    ...(props.initContainers === undefined ? {} : { initContainers: props.initContainers }),
   });
   deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(component) }));
   const podSpec = ApiObject.of(deployment);

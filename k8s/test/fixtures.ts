@@ -36,6 +36,8 @@ export const VARIANT_OVERRIDES: Record<
       TRISTACK_INGRESS_CONTROLLER_NAMESPACE: 'traefik',
       TRISTACK_METRICS_NAMESPACE: 'monitoring',
       TRISTACK_MONITORING: 'service-monitor,dashboard',
+      TRISTACK_BACKUP_SCHEDULE: '*/30 1-5 * * 1-5',
+      TRISTACK_BACKUP_KEEP: '30',
     },
   },
 };

@@ -138,6 +138,30 @@ describe('the checks report broken objects', () => {
     ]);
   });
 
+  it('holds an init container to resources and a pinned image, and asks it for no probes', () => {
+    const objects = broken((all) => {
+      const migrate = podSpecOf(find(all, 'Deployment', 'api')).initContainers[0];
+      migrate.resources = undefined;
+      migrate.image = 'tristack-api';
+    });
+    expect(containerProblems(objects)).toEqual([
+      'Deployment/api migrate has no CPU request',
+      'Deployment/api migrate has no memory request',
+      'Deployment/api migrate has no memory limit',
+      'Deployment/api migrate image "tristack-api" is not pinned (latest)',
+    ]);
+  });
+
+  it('finds an init container that breaks the restricted profile', () => {
+    const objects = broken((all) => {
+      const migrate = podSpecOf(find(all, 'Deployment', 'api')).initContainers[0];
+      migrate.securityContext.capabilities = { drop: [] };
+    });
+    expect(podSecurityProblems(objects)).toEqual([
+      'Deployment/api migrate does not drop ALL capabilities',
+    ]);
+  });
+
   it('finds every breach of the restricted profile', () => {
     const objects = broken((all) => {
       const api = podSpecOf(find(all, 'Deployment', 'api'));

@@ -15,11 +15,14 @@ export type K8sObject = Record<string, unknown> & {
 /** A pod template with the object that owns it. */
 export interface Workload {
   owner: string;
+  kind: string;
   template: IPodTemplateSpec;
   claimTemplates: string[];
 }
 
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'];
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
+/** Workloads whose containers run until stopped, and so need probes; a Job's run to completion. */
+const LONG_RUNNING_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -59,10 +62,15 @@ export function workloads(objects: K8sObject[]): Workload[] {
   return objects
     .filter((object) => WORKLOAD_KINDS.includes(object.kind ?? ''))
     .map((object) => {
-      const spec = record(object.spec);
+      // A CronJob's pod template sits one level down, in its Job template.
+      const spec =
+        object.kind === 'CronJob'
+          ? record(record(record(object.spec).jobTemplate).spec)
+          : record(object.spec);
       const claims = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
       return {
         owner: describe(object),
+        kind: object.kind ?? '',
         template: record(spec.template) as IPodTemplateSpec,
         claimTemplates: claims.map((claim) => String(record(record(claim).metadata).name)),
       };
@@ -218,11 +226,18 @@ export function imageTag(image: string): string | undefined {
   return tagAt > withoutDigest.lastIndexOf('/') ? withoutDigest.slice(tagAt + 1) : undefined;
 }
 
-/** Every container: CPU and memory requests, a memory limit, all three probes, a pinned image. */
+/**
+ * Every container, init containers too: CPU and memory requests, a memory limit, a pinned image;
+ * and all three probes on the containers of a long-running workload (an init container or a
+ * Job's container runs to completion: the API server refuses probes on the first, and they would
+ * mean nothing on the second).
+ */
 export function containerProblems(objects: K8sObject[]): string[] {
   const problems: string[] = [];
   for (const workload of workloads(objects)) {
-    for (const container of podSpec(workload).containers) {
+    const spec = podSpec(workload);
+    const probed = LONG_RUNNING_KINDS.includes(workload.kind) ? spec.containers : [];
+    for (const container of allContainers(spec)) {
       const where = `${workload.owner} ${container.name}`;
       const requests = record(container.resources?.requests);
       const limits = record(container.resources?.limits);
@@ -230,7 +245,9 @@ export function containerProblems(objects: K8sObject[]): string[] {
       if (requests.memory === undefined) problems.push(`${where} has no memory request`);
       if (limits.memory === undefined) problems.push(`${where} has no memory limit`);
       for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
-        if (container[probe] === undefined) problems.push(`${where} has no ${probe}`);
+        if (probed.includes(container) && container[probe] === undefined) {
+          problems.push(`${where} has no ${probe}`);
+        }
       }
       const tag = imageTag(container.image ?? '');
       if (tag === undefined || tag === 'latest') {

@@ -22,6 +22,18 @@ describe('the pod harness reading the rendered pods', () => {
     for (const workload of WORKLOADS) expect(() => podPlan(rendered, workload)).not.toThrow();
   });
 
+  it('reads every field of the prod backup CronJob: its job template pod, its named claim', () => {
+    const plan = podPlan(withOperatorSecret(render('prod')), 'CronJob/db-backup');
+    expect(plan.replicas).toBe(1);
+    expect(plan.containers.map((container) => container.probes)).toEqual([{}]);
+    expect(plan.volumes.find((volume) => volume.kind === 'claim')).toEqual({
+      kind: 'claim',
+      name: 'backups',
+      claimName: 'db-backup',
+      perPod: false,
+    });
+  });
+
   it.each([
     [
       'a container field',
@@ -58,6 +70,21 @@ describe('the pod harness reading the rendered pods', () => {
       /automountServiceAccountToken: a mounted API token cannot be modelled/,
     ],
     [
+      'a probe on an init container',
+      (r: Rendered) =>
+        (findObject(r, 'Deployment', 'api').spec.template.spec.initContainers[0].readinessProbe = {
+          tcpSocket: { port: 8000 },
+        }),
+      /initContainers\[0\]\.readinessProbe: an init container has none/,
+    ],
+    [
+      'a sidecar (an init container that keeps running)',
+      (r: Rendered) =>
+        (findObject(r, 'Deployment', 'api').spec.template.spec.initContainers[0].restartPolicy =
+          'Always'),
+      /initContainers\[0\]\.restartPolicy: the pod harness does not know this field/,
+    ],
+    [
       'a pull policy needing a registry',
       (r: Rendered) =>
         (findObject(r, 'Deployment', 'api').spec.template.spec.containers[0].imagePullPolicy =
@@ -83,6 +110,28 @@ describe('the pod harness reading the rendered pods', () => {
     expect(volume).toMatchObject({ kind: 'files', source: 'Secret/db-credentials' });
     expect(volume?.kind === 'files' && volume.files.map((file) => [file.path, file.mode])).toEqual([
       ['mysql-password', 0o440],
+    ]);
+  });
+
+  it("runs the API pod's migrate init container before the api, with the api's database settings and its password file", () => {
+    const plan = podPlan(render('dev'), 'Deployment/api');
+    expect(plan.initContainers.map((container) => container.name)).toEqual(['migrate']);
+    const [migrate] = plan.initContainers;
+    const api = new Map(plan.containers[0]?.env);
+    const env = new Map(migrate?.env);
+    expect([...env.keys()].sort()).toEqual([
+      'MYSQL_DATABASE',
+      'MYSQL_HOST',
+      'MYSQL_PASSWORD_FILE',
+      'MYSQL_PORT',
+      'MYSQL_TIMEOUT_MS',
+      'MYSQL_USER',
+    ]);
+    for (const [name, value] of env) expect(value, name).toBe(api.get(name));
+    expect(migrate?.image).toBe(plan.containers[0]?.image);
+    expect(migrate?.probes).toEqual({});
+    expect(migrate?.mounts.map((mount) => [mount.volume, mount.readOnly])).toEqual([
+      ['credentials', true],
     ]);
   });
 

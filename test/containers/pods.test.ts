@@ -2,6 +2,9 @@
 // writes, and checked as a kubelet would see them: probes as written, the db's first boot from
 // its init ConfigMap, the password as a Secret file, non-root read-only containers, the front
 // proxying to the api Service, and the db going away and coming back.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIME_UIDS } from '../../k8s/src/contract.ts';
 import { PodCluster } from './pods/cluster.ts';
@@ -15,6 +18,10 @@ import { tierLeftOut, useTier } from './support/tier.ts';
 import { GiveUp, waitFor } from './support/wait.ts';
 
 const SEEDED_NAMES = ['Test A', 'Test B', 'Test C'];
+/** The history a first boot ends with: postgrator's 0, the baseline (init.sql), 002. */
+/** One dump of a few rows: seconds; the CronJob's own deadline is two hours. */
+const BACKUP_WITHIN_MS = 120_000;
+const FIRST_BOOT_HISTORY = ['0\tNULL', '1\tbaseline', '2\titems-updated-at'];
 const MS_PER_SECOND = 1000;
 const PROBE_STATE_POLL_MS = 250;
 const tier = useTier();
@@ -71,6 +78,23 @@ async function mountPointsOf(container: string, paths: string[]): Promise<Set<st
   return points;
 }
 
+/** The migrations' history, read in the db container as the app user, from its own Secret file. */
+async function historyRows(db: Pod): Promise<string[]> {
+  const query = 'SELECT version, name FROM schema_history ORDER BY version';
+  const { stdout } = await docker([
+    'exec',
+    db.container().id,
+    'sh',
+    '-c',
+    `MYSQL_PWD="$(cat "$MYSQL_PASSWORD_FILE")" exec mysql -h 127.0.0.1 -u "$MYSQL_USER" --batch --skip-column-names -e "${query}" "$MYSQL_DATABASE"`,
+  ]);
+  return stdout.trim().split('\n');
+}
+
+async function startedAtOf(container: string): Promise<string> {
+  return (await docker(['inspect', '--format', '{{.State.StartedAt}}', container])).stdout.trim();
+}
+
 async function itemNames(url: string): Promise<string[]> {
   const response = await fetch(`${url}/api/items?limit=1000`);
   if (response.status !== 200) throw new Error(`GET /api/items: ${response.status}`);
@@ -100,10 +124,21 @@ describe.skipIf(tierLeftOut()).each([
     db = await cluster.startPod(cluster.plan('StatefulSet/db'));
     await waitReady(db);
     const apiPlan = cluster.plan('Deployment/api');
+    // All at once, as a Deployment's first rollout starts them: their migrate init containers
+    // race for the migrations' lock.
+    const apisStarting = Date.now();
     apis = await Promise.all(
       Array.from({ length: apiPlan.replicas }, () => cluster.startPod(apiPlan)),
     );
     for (const api of apis) await waitReady(api);
+    const since = (at: string) => `+${Date.parse(at) - apisStarting} ms`;
+    for (const api of apis) {
+      const [migrate] = api.initContainers;
+      console.info(
+        `${environment} ${api.name}: migrate ${since(migrate?.startedAt ?? '')} to ${since(migrate?.finishedAt ?? '')}, ` +
+          `api started ${since(await startedAtOf(api.container().id))}, ready ${Date.now() - apisStarting} ms after the pods were created`,
+      );
+    }
     const frontPlan = cluster.plan('Deployment/front');
     fronts = await Promise.all(
       Array.from({ length: frontPlan.replicas }, () => cluster.startPod(frontPlan)),
@@ -145,6 +180,81 @@ describe.skipIf(tierLeftOut()).each([
           );
         }
       }
+    }
+  });
+
+  it("runs each API pod's migrate init container to exit 0 before its api container starts: one applies 002, the others find it done", async () => {
+    const logs: string[] = [];
+    for (const api of apis) {
+      const [migrate, ...others] = api.initContainers;
+      expect(others).toEqual([]);
+      if (!migrate) throw new Error(`${api.name}: no migrate init container ran`);
+      expect(migrate.plan.command).toEqual(['node', 'dist/migrations/cli.js']);
+      expect(migrate.exitCode, `${api.name}/migrate exit code`).toBe(0);
+      const apiStarted = Date.parse(await startedAtOf(api.container().id));
+      expect(apiStarted, `${api.name}: api started after migrate exited`).toBeGreaterThan(
+        Date.parse(migrate.finishedAt),
+      );
+      const { stdout, stderr } = await docker(['logs', migrate.id]);
+      expect(stderr, `${api.name}/migrate stderr`).toBe('');
+      logs.push(stdout);
+    }
+    // On the db's first boot the entrypoint ran init.sql: the baseline is recorded, not run again.
+    const applied = logs.filter((log) =>
+      log.includes('applied db/migrations/002.do.items-updated-at.sql'),
+    );
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toMatch(/recorded as the baseline \(version 1\), rows untouched/);
+    expect(logs.filter((log) => /already at version 2: nothing to apply/.test(log))).toHaveLength(
+      apis.length - 1,
+    );
+    expect(await historyRows(db)).toEqual(FIRST_BOOT_HISTORY);
+    const items = (await (await fetch(`${cluster.serviceUrl('api', 8000)}/api/items`)).json()) as {
+      updated_at: unknown;
+    }[];
+    expect(items.map((item) => item.updated_at)).toEqual([null, null, null]);
+  });
+
+  it("ran migrate as the image's uid 1000, read-only, no capabilities, no new privileges, with the mysql-password file only, writing nothing", async () => {
+    for (const api of apis) {
+      const [migrate] = api.initContainers;
+      if (!migrate) throw new Error(`${api.name}: no migrate init container ran`);
+      const { stdout } = await docker(['inspect', '--format', '{{json .}}', migrate.id]);
+      const inspected = JSON.parse(stdout) as {
+        Config: { User: string; Env: string[] };
+        HostConfig: {
+          ReadonlyRootfs: boolean;
+          CapDrop: string[] | null;
+          SecurityOpt: string[] | null;
+        };
+        Mounts: { Destination: string; Source: string }[];
+      };
+      expect(inspected.Config.User).toBe(`${RUNTIME_UIDS.api}:${RUNTIME_UIDS.api}`);
+      expect(inspected.HostConfig.ReadonlyRootfs).toBe(true);
+      expect(inspected.HostConfig.CapDrop).toContain('ALL');
+      expect(inspected.HostConfig.SecurityOpt).toContain('no-new-privileges');
+      expect(inspected.Mounts.map((mount) => mount.Destination)).toEqual([
+        '/var/run/secrets/tristack',
+      ]);
+      expect(inspected.Config.Env.some((variable) => variable.startsWith('MYSQL_PASSWORD='))).toBe(
+        false,
+      );
+      const secretVolume = migrate.plan.mounts[0]?.volume;
+      const volume = api.plan.volumes.find((candidate) => candidate.name === secretVolume);
+      expect(volume?.kind === 'files' && volume.files.map((file) => file.path)).toEqual([
+        'mysql-password',
+      ]);
+      const changes = (await docker(['diff', migrate.id])).stdout.split('\n').filter(Boolean);
+      const mountPoints = new Set([
+        '/var',
+        '/var/run',
+        '/run',
+        '/run/secrets',
+        '/run/secrets/tristack',
+        '/var/run/secrets',
+        '/var/run/secrets/tristack',
+      ]);
+      expect(changes.filter((change) => !mountPoints.has(change.slice(2)))).toEqual([]);
     }
   });
 
@@ -291,4 +401,56 @@ describe.skipIf(tierLeftOut()).each([
       `kept in ${environment}`,
     ]);
   });
+
+  // The CronJob is on in prod only; the controller's part (schedule, Forbid, history) is on paper.
+  it.runIf(environment === 'prod')(
+    "runs the db-backup CronJob's job template once: as uid 999, read-only, it exits 0 and leaves one 0600 dump of every row on its claim",
+    async () => {
+      const started = Date.now();
+      const job = await cluster.startPod(cluster.plan('CronJob/db-backup'));
+      const { id, plan } = job.container();
+      const exitCode = Number(
+        (await docker(['wait', id], { timeoutMs: BACKUP_WITHIN_MS })).stdout.trim(),
+      );
+      const { stdout, stderr } = await docker(['logs', id]);
+      console.info(
+        `prod db-backup: exited ${exitCode} ${Date.now() - started} ms after the pod was created`,
+      );
+      expect(exitCode, stderr).toBe(0);
+      const { stdout: inspected } = await docker(['inspect', '--format', '{{json .}}', id]);
+      const container = JSON.parse(inspected) as {
+        Config: { User: string };
+        HostConfig: { ReadonlyRootfs: boolean; CapDrop: string[] | null };
+      };
+      expect(container.Config.User).toBe(`${RUNTIME_UIDS.db}:${RUNTIME_UIDS.db}`);
+      expect(container.HostConfig.ReadonlyRootfs).toBe(true);
+      expect(container.HostConfig.CapDrop).toContain('ALL');
+      expect(new Map(plan.env).get('MYSQL_PASSWORD')).toBeUndefined();
+
+      const claim = plan.mounts.find((mount) => mount.mountPath === '/backups')?.volume ?? '';
+      const volume = job.plan.volumes.find((candidate) => candidate.name === claim);
+      expect(volume).toMatchObject({ kind: 'claim', claimName: 'db-backup', perPod: false });
+      const mountpoint = (
+        await docker([
+          'volume',
+          'inspect',
+          '--format',
+          '{{.Mountpoint}}',
+          `${cluster.name}_db-backup`,
+        ])
+      ).stdout.trim();
+      const files = await readdir(mountpoint);
+      expect(files).toEqual([expect.stringMatching(/^tristack-\d{8}T\d{6}Z\.sql\.gz$/)]);
+      const file = join(mountpoint, files[0] ?? '');
+      const info = await stat(file);
+      expect([info.mode & 0o777, info.uid]).toEqual([0o600, RUNTIME_UIDS.db]);
+      expect(stdout).toContain(`backup: wrote /backups/${files[0]}`);
+      const dump = gunzipSync(await readFile(file)).toString();
+      expect(dump.trimEnd().split('\n').at(-1)).toMatch(/^-- Dump completed/);
+      for (const name of [...SEEDED_NAMES, `kept in ${environment}`])
+        expect(dump).toContain(`'${name}'`);
+      expect(dump).toContain('CREATE TABLE `schema_history`');
+      await cluster.deletePod(job);
+    },
+  );
 });

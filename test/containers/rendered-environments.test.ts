@@ -1,11 +1,13 @@
 // Every environment the chart renders starts: the API container of dev, prod and a set of
 // accepted TRISTACK_* overrides, started from the rendered pod spec, passes the API's own
 // configuration check. A value the API would refuse stops synthesis, naming the TRISTACK_*
-// variable; the same value forced past synthesis shows why: the API refuses it and exits.
+// variable; the same value forced past synthesis shows why: the API refuses it and exits. The
+// migrate init container accepts each configuration too, and stops at the missing database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackConfigError } from '../../k8s/src/config.ts';
 import { PodCluster } from './pods/cluster.ts';
 import { findObject, render, withOperatorSecret } from './pods/manifests.ts';
+import type { PodPlan } from './pods/pod-spec.ts';
 import { docker } from './support/engine.ts';
 import { buildProjectImages } from './support/project-images.ts';
 import { tierLeftOut, useTier } from './support/tier.ts';
@@ -35,6 +37,11 @@ const VARIANTS: { name: string; environment: string; overrides: Record<string, s
 ];
 
 const tier = useTier();
+
+/** The pod without its init containers: the migrations need the database, which these lack. */
+function withoutInitContainers(plan: PodPlan): PodPlan {
+  return { ...plan, initContainers: [] };
+}
 
 interface StartedLine {
   event?: string;
@@ -70,7 +77,16 @@ describe.skipIf(tierLeftOut())('the API started with every rendered environment'
       const cluster = await PodCluster.create(rendered(environment, overrides), slot);
       clusters.push(cluster);
       const configMap = findObject(cluster.rendered, 'ConfigMap', 'api-config');
-      const api = await cluster.startPod(cluster.plan('Deployment/api'));
+      const { MYSQL_DATABASE, MYSQL_HOST, MYSQL_PORT } = configMap.data;
+      const plan = cluster.plan('Deployment/api');
+      // No database runs here. The migrate init container accepts the rendered configuration
+      // (exit 1, the database unreachable, not 2, a bad setting) and stops the pod's start, where
+      // a kubelet would keep it in Init:CrashLoopBackOff.
+      await expect(cluster.startPod(plan)).rejects.toThrow(
+        `migrate (init) exited 1, so the pod's containers never start: db:migrate: cannot connect to database ${MYSQL_DATABASE} on ${MYSQL_HOST}:${MYSQL_PORT}`,
+      );
+      // The API's own check, on the same pod without it (pods.test.ts runs both against a db).
+      const api = await cluster.startPod(withoutInitContainers(plan));
       const { prober, id } = api.container();
       await waitFor(
         'the startup probe',
@@ -109,7 +125,7 @@ describe.skipIf(tierLeftOut())('the API started with every rendered environment'
     findObject(forced, 'ConfigMap', 'api-config').data.CORS_ORIGINS = 'example.com';
     const cluster = await PodCluster.create(forced, FIRST_SLOT + VARIANTS.length);
     clusters.push(cluster);
-    const api = await cluster.startPod(cluster.plan('Deployment/api'));
+    const api = await cluster.startPod(withoutInitContainers(cluster.plan('Deployment/api')));
     const { id } = api.container();
     const exit = await waitFor(
       'the API to exit',

@@ -16,6 +16,9 @@ export const NOT_MODELLED = {
   identity: { notModelled: 'no API server: a ServiceAccount has nothing to authenticate to' },
   controllers: { notModelled: 'read by controllers and scrapers, not by the kubelet' },
   requests: { notModelled: 'requests only weigh in scheduling; limits are enforced' },
+  jobs: {
+    notModelled: 'the CronJob and Job controllers: the tests run the job template pod once',
+  },
 } as const satisfies Record<string, FieldRule>;
 
 /** Throws, naming PATH.field, for the first field of OBJECT that RULES do not list. */

@@ -18,7 +18,13 @@ export interface ProjectedFile {
 export type VolumePlan =
   | { kind: 'emptyDir'; name: string; sizeLimitBytes: number | undefined }
   | { kind: 'files'; name: string; source: string; files: ProjectedFile[] }
-  | { kind: 'claim'; name: string; claimName: string };
+  | {
+      kind: 'claim';
+      name: string;
+      claimName: string;
+      /** A StatefulSet's claim template: one claim per pod (`data-db-0`); else the named claim. */
+      perPod: boolean;
+    };
 
 export interface MountPlan {
   volume: string;
@@ -70,6 +76,8 @@ export interface PodPlan {
   labels: Record<string, string>;
   /** StatefulSet pods are `<name>-<ordinal>` and keep their claims; Deployment pods are anonymous. */
   stableIdentity: { serviceName: string } | undefined;
+  /** Run one after the other, each to exit 0, before `containers` start (the kubelet's order). */
+  initContainers: ContainerPlan[];
   containers: ContainerPlan[];
   volumes: VolumePlan[];
   fsGroup: number | undefined;
@@ -88,42 +96,48 @@ const KUBERNETES_DEFAULT_GRACE_SECONDS = 30;
 export function podPlan(rendered: Rendered, workload: string): PodPlan {
   const [kind = '', name = ''] = workload.split('/');
   const object = findObject(rendered, kind, name) as Json;
-  const path = `${workload}: spec`;
-  checkValue(kind, `${workload}: kind`, ['Deployment', 'StatefulSet']);
+  checkValue(kind, `${workload}: kind`, ['Deployment', 'StatefulSet', 'CronJob']);
   checkFields(object, workload, {
     apiVersion: 'model',
     kind: 'model',
     metadata: NOT_MODELLED.controllers,
     spec: 'model',
   });
-  const spec = object.spec;
-  checkFields(
-    spec,
-    path,
-    kind === 'Deployment'
-      ? {
-          selector: 'model',
-          replicas: 'model',
-          strategy: NOT_MODELLED.rollout,
-          minReadySeconds: NOT_MODELLED.rollout,
-          progressDeadlineSeconds: NOT_MODELLED.rollout,
-          template: 'model',
-        }
-      : {
-          selector: 'model',
-          replicas: 'model',
-          serviceName: 'model',
-          template: 'model',
-          volumeClaimTemplates: 'model',
-          persistentVolumeClaimRetentionPolicy: {
-            notModelled: 'the tests keep or remove the claim volume themselves',
-          },
-          updateStrategy: NOT_MODELLED.rollout,
-          podManagementPolicy: NOT_MODELLED.rollout,
-        },
-  );
+  // A CronJob's pod is its Job template's: the test runs one, as the controller would at a slot.
+  const path = kind === 'CronJob' ? `${workload}: spec.jobTemplate.spec` : `${workload}: spec`;
+  const spec = kind === 'CronJob' ? cronJobTemplate(object, workload) : object.spec;
+  if (kind === 'Deployment') {
+    checkFields(spec, path, {
+      selector: 'model',
+      replicas: 'model',
+      strategy: NOT_MODELLED.rollout,
+      minReadySeconds: NOT_MODELLED.rollout,
+      progressDeadlineSeconds: NOT_MODELLED.rollout,
+      template: 'model',
+    });
+  } else if (kind === 'StatefulSet') {
+    checkFields(spec, path, {
+      selector: 'model',
+      replicas: 'model',
+      serviceName: 'model',
+      template: 'model',
+      volumeClaimTemplates: 'model',
+      persistentVolumeClaimRetentionPolicy: {
+        notModelled: 'the tests keep or remove the claim volume themselves',
+      },
+      updateStrategy: NOT_MODELLED.rollout,
+      podManagementPolicy: NOT_MODELLED.rollout,
+    });
+  } else {
+    checkFields(spec, path, {
+      template: 'model',
+      backoffLimit: NOT_MODELLED.jobs,
+      activeDeadlineSeconds: NOT_MODELLED.jobs,
+      ttlSecondsAfterFinished: NOT_MODELLED.jobs,
+    });
+  }
   const labels: Record<string, string> = spec.template?.metadata?.labels ?? {};
-  if (!selects(spec.selector?.matchLabels, labels)) {
+  if (kind !== 'CronJob' && !selects(spec.selector?.matchLabels, labels)) {
     throw new UnsupportedFieldError(`${path}.selector: does not select the template's labels`);
   }
   checkFields(spec.selector, `${path}.selector`, { matchLabels: 'model' });
@@ -138,6 +152,7 @@ export function podPlan(rendered: Rendered, workload: string): PodPlan {
   checkFields(pod, podPath, {
     automountServiceAccountToken: 'model',
     serviceAccountName: NOT_MODELLED.identity,
+    initContainers: 'model',
     containers: 'model',
     securityContext: 'model',
     terminationGracePeriodSeconds: 'model',
@@ -152,8 +167,9 @@ export function podPlan(rendered: Rendered, workload: string): PodPlan {
     hostNetwork: 'model',
     setHostnameAsFQDN: 'model',
   });
+  // A Job's pod runs to completion; the harness runs it once and never restarts it.
   for (const [field, value] of [
-    ['restartPolicy', 'Always'],
+    ['restartPolicy', kind === 'CronJob' ? 'Never' : 'Always'],
     ['dnsPolicy', 'ClusterFirst'],
     ['hostNetwork', false],
     ['setHostnameAsFQDN', false],
@@ -199,22 +215,32 @@ export function podPlan(rendered: Rendered, workload: string): PodPlan {
       metadata: 'model',
       spec: { notModelled: 'size, class and access modes: the engine has one local volume driver' },
     });
-    volumes.push({ kind: 'claim', name: claim.metadata.name, claimName: claim.metadata.name });
+    volumes.push({
+      kind: 'claim',
+      name: claim.metadata.name,
+      claimName: claim.metadata.name,
+      perPod: true,
+    });
   }
   const volumeNames = new Set<string>(volumes.map((volume: VolumePlan) => volume.name));
+  const defaults: PodDefaults = {
+    runAsUser: security.runAsUser,
+    runAsGroup: security.runAsGroup,
+    runAsNonRoot: security.runAsNonRoot === true,
+    volumeNames,
+  };
+  const initContainers = ((pod.initContainers ?? []) as Json[]).map((container, index) =>
+    initContainerPlan(rendered, container, `${podPath}.initContainers[${index}]`, defaults),
+  );
   const containers = (pod.containers as Json[]).map((container, index) =>
-    containerPlan(rendered, container, `${podPath}.containers[${index}]`, {
-      runAsUser: security.runAsUser,
-      runAsGroup: security.runAsGroup,
-      runAsNonRoot: security.runAsNonRoot === true,
-      volumeNames,
-    }),
+    containerPlan(rendered, container, `${podPath}.containers[${index}]`, defaults),
   );
   return {
     workload,
     replicas: replicasOf(rendered, kind, name, spec),
     labels,
     stableIdentity: kind === 'StatefulSet' ? { serviceName: spec.serviceName } : undefined,
+    initContainers,
     containers,
     volumes,
     fsGroup: security.fsGroup,
@@ -225,8 +251,28 @@ export function podPlan(rendered: Rendered, workload: string): PodPlan {
   };
 }
 
+/** A CronJob's Job template spec, its own fields checked: the controller's, not the kubelet's. */
+function cronJobTemplate(object: Json, workload: string): Json {
+  checkFields(object.spec, `${workload}: spec`, {
+    schedule: NOT_MODELLED.jobs,
+    timeZone: NOT_MODELLED.jobs,
+    concurrencyPolicy: NOT_MODELLED.jobs,
+    startingDeadlineSeconds: NOT_MODELLED.jobs,
+    successfulJobsHistoryLimit: NOT_MODELLED.jobs,
+    failedJobsHistoryLimit: NOT_MODELLED.jobs,
+    suspend: NOT_MODELLED.jobs,
+    jobTemplate: 'model',
+  });
+  checkFields(object.spec.jobTemplate, `${workload}: spec.jobTemplate`, {
+    metadata: NOT_MODELLED.controllers,
+    spec: 'model',
+  });
+  return object.spec.jobTemplate.spec;
+}
+
 /** The Deployment's replicas, or its HorizontalPodAutoscaler's minimum when it sets none. */
 function replicasOf(rendered: Rendered, kind: string, name: string, spec: Json): number {
+  if (kind === 'CronJob') return 1;
   if (spec.replicas !== undefined) return spec.replicas;
   const autoscaler = rendered.objects.find(
     (object) =>
@@ -243,7 +289,22 @@ function volumePlan(rendered: Rendered, volume: Json, path: string): VolumePlan 
     emptyDir: 'model',
     configMap: 'model',
     secret: 'model',
+    persistentVolumeClaim: 'model',
   });
+  if (volume.persistentVolumeClaim) {
+    checkFields(volume.persistentVolumeClaim, `${path}.persistentVolumeClaim`, {
+      claimName: 'model',
+      readOnly: 'model',
+    });
+    // The claim must exist, or the pod would stay Pending.
+    findObject(rendered, 'PersistentVolumeClaim', volume.persistentVolumeClaim.claimName);
+    return {
+      kind: 'claim',
+      name: volume.name,
+      claimName: volume.persistentVolumeClaim.claimName,
+      perPod: false,
+    };
+  }
   if (volume.emptyDir) {
     checkFields(volume.emptyDir, `${path}.emptyDir`, { sizeLimit: 'model', medium: 'model' });
     if (volume.emptyDir.medium !== undefined)
@@ -340,6 +401,24 @@ interface PodDefaults {
   runAsGroup: number | undefined;
   runAsNonRoot: boolean;
   volumeNames: Set<string>;
+}
+
+/**
+ * An init container: a container that runs to completion. The API server refuses probes,
+ * lifecycle hooks and a `restartPolicy` (a sidecar) on one; the harness models none of them.
+ */
+function initContainerPlan(
+  rendered: Rendered,
+  container: Json,
+  path: string,
+  pod: PodDefaults,
+): ContainerPlan {
+  for (const field of ['startupProbe', 'readinessProbe', 'livenessProbe', 'lifecycle']) {
+    if (container[field] !== undefined) {
+      throw new UnsupportedFieldError(`${path}.${field}: an init container has none`);
+    }
+  }
+  return containerPlan(rendered, container, path, pod);
 }
 
 function containerPlan(

@@ -16,6 +16,9 @@ const MS_PER_SECOND = 1000;
 const MINIMUM_GRACE_SECONDS = 2;
 const ROOT_USERS = new Set(['', 'root', '0']);
 
+/** How to mount one of the pod's volumes, by name, in `docker create` arguments. */
+type MountArgs = (mount: ContainerPlan['mounts'][number]) => string[];
+
 /** What a pod needs from the cluster it runs in. */
 export interface PodHost {
   name: string;
@@ -35,6 +38,22 @@ export interface PodContainer {
   plan: ContainerPlan;
   id: string;
   prober: Prober;
+}
+
+/** An init container that ran to completion; kept (stopped) until the pod is removed. */
+export interface CompletedInitContainer {
+  plan: ContainerPlan;
+  id: string;
+  exitCode: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** How long an init container may run here; the migrations wait up to 300 s for their lock. */
+const INIT_CONTAINER_TIMEOUT_MS = 360_000;
+
+export class InitContainerFailedError extends Error {
+  override name = 'InitContainerFailedError';
 }
 
 export function podName(plan: PodPlan, ordinal: number): string {
@@ -67,6 +86,7 @@ async function verifyRunAsNonRoot(container: ContainerPlan, where: string): Prom
 }
 
 export class Pod {
+  readonly initContainers: CompletedInitContainer[] = [];
   readonly containers: PodContainer[] = [];
   private readonly folder: string;
 
@@ -78,10 +98,22 @@ export class Pod {
     this.folder = join(host.stateDir, name);
   }
 
-  /** Creates and starts the pod's containers (the first one holds the pod's network). */
+  /**
+   * Runs the pod's init containers in order, each to exit 0, then creates and starts its
+   * containers (the first one holds the pod's network). An init container that fails stops the
+   * start with its exit code and last lines: a kubelet would retry it with back-off
+   * (Init:CrashLoopBackOff) and never start the containers.
+   */
   static async start(plan: PodPlan, ordinal: number, host: PodHost): Promise<Pod> {
     const pod = new Pod(plan, podName(plan, ordinal), host);
-    await pod.startContainers();
+    try {
+      const mountArgs = await pod.prepareVolumes();
+      await pod.runInitContainers(mountArgs);
+      await pod.startContainers(mountArgs);
+    } catch (error) {
+      await pod.remove();
+      throw error;
+    }
     return pod;
   }
 
@@ -146,34 +178,76 @@ export class Pod {
       await prober.stop();
       await docker(['rm', '--force', '--volumes', id]).catch(() => undefined);
     }
+    for (const { id } of this.initContainers) {
+      await docker(['rm', '--force', '--volumes', id]).catch(() => undefined);
+    }
     await rm(this.folder, { recursive: true, force: true });
   }
 
-  private async startContainers(): Promise<void> {
-    const mountArgs = await this.prepareVolumes();
+  /** `docker create` arguments for one of the pod's containers, before its network. */
+  private createArgs(plan: ContainerPlan, mountArgs: MountArgs, network: string[]): string[] {
+    return [
+      'create',
+      '--name',
+      `${this.host.name}_${this.name}_${plan.name}`,
+      ...Object.entries({ ...this.host.labels, 'io.kubernetes.pod.name': this.name }).flatMap(
+        ([k, v]) => ['--label', `${k}=${v}`],
+      ),
+      ...network,
+      ...userArgs(plan, this.plan),
+      ...securityArgs(plan),
+      ...limitArgs(plan),
+      ...environmentArgs(plan, this.host.serviceLinks),
+      ...plan.mounts.flatMap((mount) => mountArgs(mount)),
+      '--restart',
+      'no',
+      ...commandArgs(plan),
+    ];
+  }
+
+  /**
+   * Each init container to completion, in order. No pause container holds the pod's network
+   * here, so an init container gets the pod's hostname and Service names on an address of its
+   * own, released when it exits; its volumes are the pod's.
+   */
+  private async runInitContainers(mountArgs: MountArgs): Promise<void> {
+    for (const plan of this.plan.initContainers) {
+      const where = `${this.plan.workload} ${this.name}/${plan.name} (init)`;
+      await verifyRunAsNonRoot(plan, where);
+      const network = [
+        '--network',
+        this.host.network,
+        '--hostname',
+        this.name,
+        ...this.host.serviceHosts.flatMap((entry) => ['--add-host', entry]),
+      ];
+      const id = (await docker(this.createArgs(plan, mountArgs, network))).stdout.trim();
+      await docker(['start', id]);
+      const exitCode = Number(
+        (await docker(['wait', id], { timeoutMs: INIT_CONTAINER_TIMEOUT_MS })).stdout.trim(),
+      );
+      const [startedAt = '', finishedAt = ''] = (
+        await docker(['inspect', '--format', '{{.State.StartedAt}} {{.State.FinishedAt}}', id])
+      ).stdout
+        .trim()
+        .split(' ');
+      this.initContainers.push({ plan, id, exitCode, startedAt, finishedAt });
+      if (exitCode !== 0) {
+        const { stdout, stderr } = await docker(['logs', '--tail', '5', id]);
+        throw new InitContainerFailedError(
+          `${where} exited ${exitCode}, so the pod's containers never start: ${(stderr || stdout).trim()}`,
+        );
+      }
+    }
+  }
+
+  private async startContainers(mountArgs: MountArgs): Promise<void> {
     for (const [index, plan] of this.plan.containers.entries()) {
       const where = `${this.plan.workload} ${this.name}/${plan.name}`;
       await verifyRunAsNonRoot(plan, where);
       const network =
         index === 0 ? this.networkArgs() : ['--network', `container:${this.containers[0]?.id}`];
-      const args = [
-        'create',
-        '--name',
-        `${this.host.name}_${this.name}_${plan.name}`,
-        ...Object.entries({ ...this.host.labels, 'io.kubernetes.pod.name': this.name }).flatMap(
-          ([k, v]) => ['--label', `${k}=${v}`],
-        ),
-        ...network,
-        ...userArgs(plan, this.plan),
-        ...securityArgs(plan),
-        ...limitArgs(plan),
-        ...environmentArgs(plan, this.host.serviceLinks),
-        ...plan.mounts.flatMap((mount) => mountArgs(mount)),
-        '--restart',
-        'no',
-        ...commandArgs(plan),
-      ];
-      const id = (await docker(args)).stdout.trim();
+      const id = (await docker(this.createArgs(plan, mountArgs, network))).stdout.trim();
       await docker(['start', id]);
       const address = index === 0 ? await this.addressOf(id) : await this.address();
       const prober = new Prober(plan.probes, { container: id, address: () => address });
@@ -194,7 +268,7 @@ export class Pod {
   }
 
   /** Lays out every volume of the pod; returns how to mount each by name. */
-  private async prepareVolumes(): Promise<(mount: ContainerPlan['mounts'][number]) => string[]> {
+  private async prepareVolumes(): Promise<MountArgs> {
     const byName = new Map<string, VolumePlan>(
       this.plan.volumes.map((volume) => [volume.name, volume]),
     );
@@ -206,7 +280,10 @@ export class Pod {
         await writeProjectedVolume(folder, volume.files, this.plan.fsGroup);
         prepared.set(volume.name, folder);
       } else if (volume.kind === 'claim') {
-        const claim = `${this.host.name}_${volume.claimName}-${this.name}`;
+        // A claim template's claim is the pod's own (`data-db-0`); a named claim is shared.
+        const claim = volume.perPod
+          ? `${this.host.name}_${volume.claimName}-${this.name}`
+          : `${this.host.name}_${volume.claimName}`;
         await ensureClaimVolume(
           claim,
           this.host.labels,
