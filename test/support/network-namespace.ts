@@ -2,7 +2,7 @@
 // a program on its default ports (127.0.0.1:3306, 8000, 8080) whatever this machine runs there.
 // A user namespace maps the caller to root inside, so this needs no privilege on kernels that
 // allow unprivileged user namespaces (Debian's and Ubuntu's do).
-import { type ChildProcess, execFile, type SpawnOptions, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
