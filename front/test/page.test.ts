@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/ports.ts';
+import { createItem } from '../../test/support/items-http.ts';
 import {
   type Browser,
   type ConsoleProblem,
@@ -260,7 +261,7 @@ describe('the items page', () => {
     try {
       for (let start = 0; start < bulkNames.length; start += BULK_INSERT_CONCURRENCY) {
         const batch = bulkNames.slice(start, start + BULK_INSERT_CONCURRENCY);
-        const created = await Promise.all(batch.map((name) => createThroughApi(name)));
+        const created = await Promise.all(batch.map((name) => createItem(stack.url, name)));
         createdIds.push(...created);
       }
       const everything = await namesInApi();
@@ -433,13 +434,3 @@ describe('the items page', () => {
     expect(await listState()).toBe('ready');
   });
 });
-
-async function createThroughApi(name: string): Promise<number> {
-  const response = await fetch(`${stack.url}/api/items`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: number }).id;
-}

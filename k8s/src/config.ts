@@ -1,6 +1,6 @@
 // The deployment environments as typed data. overrides.ts applies the TRISTACK_* variables on
 // top; everything else receives the resolved StackConfig.
-import { API_DEFAULTS, type LogLevel } from '@tristack/api/config';
+import { API_DEFAULTS } from '@tristack/api/config';
 import rootPackage from '../../package.json' with { type: 'json' };
 import { IMAGE_NAMES, PRODUCT } from './contract.ts';
 
@@ -99,28 +99,38 @@ const DEFAULT_SECRET_NAME = 'db-credentials';
 const INGRESS_NGINX_NAMESPACE = 'ingress-nginx';
 const DEFAULT_BACKUPS_KEPT = 7;
 
+/** The MySQL StatefulSet both environments run, with a data volume of `storageSize`. */
+function inClusterDatabase(storageSize: string): StackConfig['database'] {
+  return {
+    mode: 'in-cluster',
+    image: MYSQL_IMAGE,
+    storageSize,
+    name: 'tristack',
+    user: 'tristack',
+  };
+}
+
+/** The API tier at the project's version, with the API's own limits (api/src/config.ts). */
+function apiTier(
+  scale: Pick<StackConfig['api'], 'replicas' | 'maxReplicas' | 'logLevel'>,
+): StackConfig['api'] {
+  return {
+    image: { repository: IMAGE_NAMES.api, tag: DEFAULT_IMAGE_TAG },
+    ...scale,
+    rateLimitPerMinute: API_DEFAULTS.RATE_LIMIT_PER_MINUTE,
+    mysqlTimeoutMs: API_DEFAULTS.MYSQL_TIMEOUT_MS,
+  };
+}
+
 export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
   // A laptop cluster (kind, minikube): small volume, a generated dev-only Secret, no host or TLS
   // on the Ingress so http://localhost works through the ingress controller.
   dev: {
     environment: 'dev',
     namespace: PRODUCT,
-    database: {
-      mode: 'in-cluster',
-      image: MYSQL_IMAGE,
-      storageSize: '1Gi',
-      name: 'tristack',
-      user: 'tristack',
-    },
+    database: inClusterDatabase('1Gi'),
     databaseSecret: { name: DEFAULT_SECRET_NAME, generateDevValues: true },
-    api: {
-      image: { repository: IMAGE_NAMES.api, tag: DEFAULT_IMAGE_TAG },
-      replicas: 2,
-      maxReplicas: 4,
-      logLevel: 'debug' satisfies LogLevel,
-      rateLimitPerMinute: API_DEFAULTS.RATE_LIMIT_PER_MINUTE,
-      mysqlTimeoutMs: API_DEFAULTS.MYSQL_TIMEOUT_MS,
-    },
+    api: apiTier({ replicas: 2, maxReplicas: 4, logLevel: 'debug' }),
     front: { image: { repository: IMAGE_NAMES.front, tag: DEFAULT_IMAGE_TAG }, replicas: 1 },
     // Off: a laptop's data are test rows; TRISTACK_BACKUP_SCHEDULE turns it on to try it.
     backup: { keep: DEFAULT_BACKUPS_KEPT, storageGiB: 1 },
@@ -134,22 +144,9 @@ export const ENVIRONMENTS: Record<EnvironmentName, StackConfig> = {
   prod: {
     environment: 'prod',
     namespace: PRODUCT,
-    database: {
-      mode: 'in-cluster',
-      image: MYSQL_IMAGE,
-      storageSize: '20Gi',
-      name: 'tristack',
-      user: 'tristack',
-    },
+    database: inClusterDatabase('20Gi'),
     databaseSecret: { name: DEFAULT_SECRET_NAME, generateDevValues: false },
-    api: {
-      image: { repository: IMAGE_NAMES.api, tag: DEFAULT_IMAGE_TAG },
-      replicas: 3,
-      maxReplicas: 10,
-      logLevel: 'info' satisfies LogLevel,
-      rateLimitPerMinute: API_DEFAULTS.RATE_LIMIT_PER_MINUTE,
-      mysqlTimeoutMs: API_DEFAULTS.MYSQL_TIMEOUT_MS,
-    },
+    api: apiTier({ replicas: 3, maxReplicas: 10, logLevel: 'info' }),
     front: { image: { repository: IMAGE_NAMES.front, tag: DEFAULT_IMAGE_TAG }, replicas: 2 },
     // Nightly at 03:17 (off the hour, when every other job starts), a week of dumps; the volume
     // is as large as the data's, which a week of compressed dumps stays well under.

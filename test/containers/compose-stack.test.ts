@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { chown, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../db/bootstrap.ts';
 import { databaseContents, runCli } from '../../db/test/support/backup-cli.ts';
@@ -12,6 +12,7 @@ import { type Browser, ConsoleWatcher, launchBrowser } from '../../front/test/su
 import { RUNTIME_UIDS } from '../../k8s/src/contract.ts';
 import { databaseServerFromEnv } from '../../scripts/lib/database-server.ts';
 import { stopGraceSeconds } from '../support/compose-rules.ts';
+import { createItem, itemNames } from '../support/items-http.ts';
 import { repoPath } from '../support/repo.ts';
 import { ComposeProject } from './support/compose-project.ts';
 import { docker, imageAvailable } from './support/engine.ts';
@@ -83,22 +84,6 @@ async function historyRows(): Promise<string[]> {
     `SELECT version, name FROM ${environment.MYSQL_DATABASE}.schema_history ORDER BY version`,
   ]);
   return stdout.trim().split('\n');
-}
-
-async function itemNamesThroughFront(): Promise<string[]> {
-  const response = await fetch(`${project.frontUrl}/api/items?limit=1000`);
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { name: string }[]).map((item) => item.name);
-}
-
-async function createThroughFront(name: string): Promise<number> {
-  const response = await fetch(`${project.frontUrl}/api/items`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: number }).id;
 }
 
 describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-compose.yml', () => {
@@ -194,14 +179,20 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toContain('src="script.js"');
-    expect(await itemNamesThroughFront()).toEqual(SEEDED_NAMES);
+    expect(await itemNames(project.frontUrl)).toEqual(SEEDED_NAMES);
   });
 
   describe('in Chromium', () => {
     let browser: Browser;
     let page: Page;
     const consoleWatcher = new ConsoleWatcher();
-    const itemNames = () => page.locator('#items .item-name').allTextContents();
+    const shownNames = () => page.locator('#items .item-name').allTextContents();
+    /** Types `text` into `input`, presses Enter, and waits for the list to show `expected`. */
+    async function submit(input: Locator, text: string, expected: string[]): Promise<void> {
+      await input.fill(text);
+      await input.press('Enter');
+      await expect.poll(shownNames, { timeout: UI_TIMEOUT_MS }).toEqual(expected);
+    }
 
     beforeAll(async () => {
       browser = await launchBrowser();
@@ -215,29 +206,26 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
 
     it('shows the items, and adding, renaming and deleting an item work and persist', async () => {
       await page.goto(project.frontUrl);
-      await expect.poll(itemNames, { timeout: UI_TIMEOUT_MS }).toEqual(SEEDED_NAMES);
+      await expect.poll(shownNames, { timeout: UI_TIMEOUT_MS }).toEqual(SEEDED_NAMES);
 
-      const nameInput = page.getByLabel('Name', { exact: true });
-      await nameInput.fill('Added in a container');
-      await nameInput.press('Enter');
-      await expect
-        .poll(itemNames, { timeout: UI_TIMEOUT_MS })
-        .toEqual([...SEEDED_NAMES, 'Added in a container']);
+      await submit(page.getByLabel('Name', { exact: true }), 'Added in a container', [
+        ...SEEDED_NAMES,
+        'Added in a container',
+      ]);
 
       await page.getByRole('button', { name: 'Rename Added in a container' }).click();
-      const renameInput = page.getByRole('textbox', { name: 'New name for Added in a container' });
-      await renameInput.fill('Renamed in a container');
-      await renameInput.press('Enter');
-      await expect
-        .poll(itemNames, { timeout: UI_TIMEOUT_MS })
-        .toEqual([...SEEDED_NAMES, 'Renamed in a container']);
+      await submit(
+        page.getByRole('textbox', { name: 'New name for Added in a container' }),
+        'Renamed in a container',
+        [...SEEDED_NAMES, 'Renamed in a container'],
+      );
 
       await page.getByRole('button', { name: 'Delete Renamed in a container' }).click();
-      await expect.poll(itemNames, { timeout: UI_TIMEOUT_MS }).toEqual(SEEDED_NAMES);
+      await expect.poll(shownNames, { timeout: UI_TIMEOUT_MS }).toEqual(SEEDED_NAMES);
 
       await page.reload();
-      await expect.poll(itemNames, { timeout: UI_TIMEOUT_MS }).toEqual(SEEDED_NAMES);
-      expect(await itemNamesThroughFront()).toEqual(SEEDED_NAMES);
+      await expect.poll(shownNames, { timeout: UI_TIMEOUT_MS }).toEqual(SEEDED_NAMES);
+      expect(await itemNames(project.frontUrl)).toEqual(SEEDED_NAMES);
       expect(consoleWatcher.takeUnexpected()).toEqual([]);
     });
 
@@ -273,7 +261,7 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
         consoleWatcher.stopTolerating();
       }
       expect(consoleWatcher.tolerated.length).toBeGreaterThan(0);
-      await expect.poll(itemNames, { timeout: 30_000 }).toEqual(SEEDED_NAMES);
+      await expect.poll(shownNames, { timeout: 30_000 }).toEqual(SEEDED_NAMES);
     });
   });
 
@@ -401,11 +389,11 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
       .poll(async () => (await project.state('api')).restartCount, { timeout: 30_000 })
       .toBeGreaterThan(before.restartCount);
     await waitHealthy(['api'], ALL_HEALTHY_WITHIN_MS);
-    expect(await itemNamesThroughFront()).toEqual(SEEDED_NAMES);
+    expect(await itemNames(project.frontUrl)).toEqual(SEEDED_NAMES);
   });
 
   it('stops api and db with exit code 0 within their grace, and the data survives stop and start', async () => {
-    const marker = await createThroughFront('Kept across stop and start');
+    const marker = await createItem(project.frontUrl, 'Kept across stop and start');
     await project.compose(['stop', 'front']);
     for (const service of ['api', 'db']) {
       const grace = stopGraceSeconds((await project.config()).services[service] ?? {}) ?? 0;
@@ -421,7 +409,10 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
     }
     await project.compose(['start']);
     await waitHealthy(STACK, ALL_HEALTHY_WITHIN_MS);
-    expect(await itemNamesThroughFront()).toEqual([...SEEDED_NAMES, 'Kept across stop and start']);
+    expect(await itemNames(project.frontUrl)).toEqual([
+      ...SEEDED_NAMES,
+      'Kept across stop and start',
+    ]);
     expect(marker).toBeGreaterThan(3);
   });
 
@@ -477,7 +468,10 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
     await project.compose(['down']);
     await project.up();
     await waitHealthy(STACK, ALL_HEALTHY_WITHIN_MS);
-    expect(await itemNamesThroughFront()).toEqual([...SEEDED_NAMES, 'Kept across stop and start']);
+    expect(await itemNames(project.frontUrl)).toEqual([
+      ...SEEDED_NAMES,
+      'Kept across stop and start',
+    ]);
     // On the kept volume migrate found its work done, and exited 0 again.
     expect((await project.state(MIGRATE)).exitCode).toBe(0);
     expect((await project.logs(MIGRATE)).stdout).toMatch(/already at version 2: nothing to apply/);
@@ -486,6 +480,6 @@ describe.skipIf(tierLeftOut())('docker compose up --build, on the real docker-co
     await project.down();
     await project.up();
     await waitHealthy(STACK, ALL_HEALTHY_WITHIN_MS);
-    expect(await itemNamesThroughFront()).toEqual(SEEDED_NAMES);
+    expect(await itemNames(project.frontUrl)).toEqual(SEEDED_NAMES);
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNTIME_UIDS } from '../../k8s/src/contract.ts';
+import { createItem, itemNames } from '../support/items-http.ts';
 import { PodCluster } from './pods/cluster.ts';
 import { render, withOperatorSecret } from './pods/manifests.ts';
 import type { Pod } from './pods/pod.ts';
@@ -93,12 +94,6 @@ async function historyRows(db: Pod): Promise<string[]> {
 
 async function startedAtOf(container: string): Promise<string> {
   return (await docker(['inspect', '--format', '{{.State.StartedAt}}', container])).stdout.trim();
-}
-
-async function itemNames(url: string): Promise<string[]> {
-  const response = await fetch(`${url}/api/items?limit=1000`);
-  if (response.status !== 200) throw new Error(`GET /api/items: ${response.status}`);
-  return ((await response.json()) as { name: string }[]).map((item) => item.name);
 }
 
 describe.skipIf(tierLeftOut()).each([
@@ -380,12 +375,7 @@ describe.skipIf(tierLeftOut()).each([
   });
 
   it('keeps the db data when its container is replaced, and stops the db with exit 0 within its grace', async () => {
-    const created = await fetch(`${cluster.serviceUrl('api', 8000)}/api/items`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: `kept in ${environment}` }),
-    });
-    expect(created.status).toBe(201);
+    await createItem(cluster.serviceUrl('api', 8000), `kept in ${environment}`);
     const exits = await cluster.deletePod(db);
     for (const exit of exits) {
       expect(exit.exitCode, `${exit.container} exit code`).toBe(0);
