@@ -15,6 +15,7 @@ interface ItemRow extends RowDataPacket {
   id: number;
   name: string;
   created_at: Date;
+  updated_at: Date | null;
 }
 
 /** `name`'s value; an empty one only where `mayBeEmpty` (an empty password is a password). */
@@ -45,6 +46,7 @@ const toItem = (row: ItemRow) => ({
   id: Number(row.id),
   name: row.name,
   created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at?.toISOString() ?? null,
 });
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -68,7 +70,7 @@ async function listItems(url: URL, res: ServerResponse): Promise<void> {
   const after = pageParameter(url.searchParams.get('after'), 0, Number.MAX_SAFE_INTEGER);
   if (limit === undefined || after === undefined) return sendJson(res, 400, { status: 400 });
   const [rows] = await pool.query<ItemRow[]>(
-    'SELECT id, name, created_at FROM items WHERE id > ? ORDER BY id LIMIT ?',
+    'SELECT id, name, created_at, updated_at FROM items WHERE id > ? ORDER BY id LIMIT ?',
     [after, limit + 1],
   );
   const items = rows.slice(0, limit).map(toItem);
@@ -81,7 +83,7 @@ async function listItems(url: URL, res: ServerResponse): Promise<void> {
 
 async function findItem(id: number, res: ServerResponse): Promise<void> {
   const [rows] = await pool.query<ItemRow[]>(
-    'SELECT id, name, created_at FROM items WHERE id = ?',
+    'SELECT id, name, created_at, updated_at FROM items WHERE id = ?',
     [id],
   );
   const row = rows[0];
