@@ -35,8 +35,8 @@ const RETRY_AFTER_SCHEMA_SECONDS = 5;
  * query on a missing column. Once the schema was seen current this is a boolean test.
  */
 function requireCurrentSchema(schema: SchemaVersionCheck): RequestHandler {
-  return async (_req, _res, next) => {
-    if (schema.wasCurrent() || (await schema.isCurrent())) return next();
+  const tooOld = async (): Promise<void> => {
+    if (await schema.isCurrent()) return;
     throw new HttpProblem(
       503,
       'schema-too-old',
@@ -44,6 +44,12 @@ function requireCurrentSchema(schema: SchemaVersionCheck): RequestHandler {
       undefined,
       { 'Retry-After': String(RETRY_AFTER_SCHEMA_SECONDS) },
     );
+  };
+  // Synchronous once the schema was seen current: every item request passes here, and an async
+  // handler would cost it a promise.
+  return (_req, _res, next) => {
+    if (schema.wasCurrent()) return next();
+    tooOld().then(() => next(), next);
   };
 }
 
