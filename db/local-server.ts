@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { commandLine } from '../scripts/lib/proc.ts';
@@ -23,6 +24,7 @@ export const SERVER_BINARIES = [
   '/usr/bin/mysqld',
 ];
 const READY_TIMEOUT_MS = 30_000;
+const POLL_MS = 100;
 const STOP_TIMEOUT_MS = 30_000;
 /** How much of the server's log an error message shows. */
 const LOG_TAIL_CHARS = 4000;
@@ -115,7 +117,7 @@ export class LocalServer {
     if (!(await commandLine(pid)).includes(`--datadir=${this.path('data')}`)) return;
     process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + STOP_TIMEOUT_MS;
-    while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await pause(100);
+    while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await sleep(POLL_MS);
   }
 
   /** Starts the server on the same data directory and port, and waits until it answers. */
@@ -152,7 +154,7 @@ export class LocalServer {
         await connection.end();
         return;
       } catch {
-        await pause(100);
+        await sleep(POLL_MS);
       }
     }
     throw server.failure(`did not answer within ${READY_TIMEOUT_MS} ms`);
@@ -169,8 +171,4 @@ export class LocalServer {
     await this.process?.stop('SIGKILL');
     this.process = undefined;
   }
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
