@@ -14,6 +14,12 @@ export interface RunResult extends LoadResult {
   target: TargetName;
   /** Resident memory of the server answering, right after the run (MiB); null when unknown. */
   rssMiB: number | null;
+  /**
+   * The runs this one sums up: one, or the rounds alternating with the other server for a
+   * scenario both serve (scenario-runs.ts). Requests/s is over all of them, p50 and p99 are
+   * their medians.
+   */
+  rounds: LoadResult[];
 }
 
 export interface SizeResult {
@@ -26,7 +32,7 @@ export interface SizeResult {
   apiStartToReadyMs: number | null;
   referenceStartToReadyMs: number | null;
   runs: RunResult[];
-  /** tristack requests/s divided by the reference's, per scenario both served. */
+  /** tristack requests/s over the reference's, per scenario both served: the median of the rounds' ratios. */
   throughputRatios: Partial<Record<ScenarioId, number>>;
   /** Through httpd against the API direct, on this table (front-path.ts); null where not run. */
   frontPath: FrontPathResult | null;

@@ -4,17 +4,16 @@ import { cpus, loadavg } from 'node:os';
 import { POOL_CONNECTION_LIMIT } from '../../api/src/db.ts';
 import type { ScratchDatabase, ServerAddress } from '../../db/bootstrap.ts';
 import { assertDatabaseReachable } from '../../scripts/lib/database-server.ts';
-import { residentMemoryMiB } from '../../scripts/lib/proc.ts';
 import { stopAllProcesses } from '../../scripts/lib/processes.ts';
 import { createSeededDatabase, restoreSeededRows, type SeededDatabase } from './database.ts';
 import { findMaxId } from './discover.ts';
 import { frontPathRows, measureFrontPath } from './front-path.ts';
-import { runLoad } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import { measurePageScaling, type ServedTable } from './page-scaling.ts';
-import type { BenchResult, LatencyGrowth, RunResult, SizeResult } from './results.ts';
+import type { BenchResult, LatencyGrowth, SizeResult } from './results.ts';
 import { apiRevision } from './revision.ts';
-import { type Scenario, scenariosFor } from './scenarios.ts';
+import { measureScenarios, type Target, throughputRatios } from './scenario-runs.ts';
+import { scenariosFor } from './scenarios.ts';
 import {
   buildServers,
   REPO_ROOT,
@@ -35,68 +34,6 @@ export async function cleanUp(): Promise<void> {
   const databases = [...openDatabases.values()];
   openDatabases.clear();
   await Promise.allSettled(databases.map((database) => database.drop()));
-}
-
-interface Target {
-  name: RunResult['target'];
-  baseUrl: string;
-  pid: number | undefined;
-}
-
-async function measure(
-  scenario: Scenario,
-  target: Target,
-  options: BenchOptions,
-  log: Log,
-): Promise<RunResult> {
-  const load = {
-    baseUrl: target.baseUrl,
-    connections: options.connections,
-    requests: scenario.requests,
-  };
-  if (options.warmupSeconds > 0) await runLoad({ ...load, durationSeconds: options.warmupSeconds });
-  const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
-  const rss = await residentMemoryMiB(target.pid);
-  log(
-    `  ${scenario.id.padEnd(10)} ${target.name.padEnd(9)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s` +
-      `  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  errors ${result.errors}  non-2xx ${result.non2xx}`,
-  );
-  return {
-    scenario: scenario.id,
-    description: scenario.description,
-    target: target.name,
-    ...result,
-    rssMiB: rss ?? null,
-  };
-}
-
-async function measureScenarios(
-  scenarios: Scenario[],
-  api: Target,
-  reference: Target | undefined,
-  options: BenchOptions,
-  log: Log,
-): Promise<RunResult[]> {
-  const runs: RunResult[] = [];
-  for (const scenario of scenarios) {
-    // The pair runs back to back, so both see the same machine (and the same table).
-    runs.push(await measure(scenario, api, options, log));
-    if (reference && scenario.alsoOnReference)
-      runs.push(await measure(scenario, reference, options, log));
-  }
-  return runs;
-}
-
-function throughputRatios(runs: RunResult[]): SizeResult['throughputRatios'] {
-  const ratios: SizeResult['throughputRatios'] = {};
-  for (const run of runs.filter((candidate) => candidate.target === 'reference')) {
-    const ours = runs.find(
-      (candidate) => candidate.target === 'tristack' && candidate.scenario === run.scenario,
-    );
-    if (ours && run.requestsPerSecond > 0)
-      ratios[run.scenario] = ours.requestsPerSecond / run.requestsPerSecond;
-  }
-  return ratios;
 }
 
 const asTarget = (server: RunningServer): Target => ({

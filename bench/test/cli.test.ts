@@ -61,6 +61,9 @@ describe('npm run bench -- --smoke', () => {
         expect(Number.isFinite(value), `${where}: ${value}`).toBe(true);
       }
       expect(entry.totalRequests, where).toBeGreaterThan(0);
+      expect(entry.rounds.length, where).toBeGreaterThan(0);
+      const roundRequests = entry.rounds.reduce((sum, round) => sum + round.totalRequests, 0);
+      expect(roundRequests, where).toBe(entry.totalRequests);
       expect(entry.errors, where).toBe(0);
       expect(entry.non2xx, where).toBe(0);
     }
