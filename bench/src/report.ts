@@ -6,6 +6,7 @@ import type {
   RunResult,
   SizeResult,
 } from './results.ts';
+import { pairedRounds } from './scenario-runs.ts';
 
 const HEADER = [
   'scenario',
@@ -104,12 +105,21 @@ function sizeTable(size: SizeResult): string {
   ].join('\n');
 }
 
+/** How the compared scenarios were split, when they were. */
+function pairedRoundsNote(durationSeconds: number): string {
+  const { count, seconds } = pairedRounds(durationSeconds);
+  return count > 1
+    ? ` (where both servers answer, in ${count} alternating rounds of ${seconds.toFixed(1)} s; tristack/ref is the median of the rounds' ratios)`
+    : '';
+}
+
 export function formatReport(result: BenchResult): string {
   const { settings, machine } = result;
   const lines = [
     `## tristack benchmark, ${result.startedAt}`,
     '',
-    `${settings.durationSeconds} s per run after ${settings.warmupSeconds} s of warm-up, ` +
+    `${settings.durationSeconds} s per scenario and server after ${settings.warmupSeconds} s of warm-up` +
+      (settings.url ? ', ' : `${pairedRoundsNote(settings.durationSeconds)}, `) +
       `${settings.connections} connections, ` +
       (settings.url
         ? `API at ${settings.url}; `
