@@ -8,7 +8,8 @@
 import { startHttpd, treeUsage } from './httpd.ts';
 import { runLoad } from './load.ts';
 import type { BenchOptions } from './options.ts';
-import type { FrontPathResult, FrontRun, FrontScenarioResult } from './results.ts';
+import type { FrontPathResult, FrontRound, FrontRun, FrontScenarioResult } from './results.ts';
+import { alternatingRounds } from './rounds.ts';
 import type { Log } from './run-benchmark.ts';
 import type { RequestSpec } from './scenarios.ts';
 import { median } from './statistics.ts';
@@ -101,10 +102,16 @@ const medianOf = (runs: FrontRun[], pick: (run: FrontRun) => number | null) => {
   return values.length === 0 ? null : median(values);
 };
 
+/** One round's runs, direct then front (the order of the paths handed to alternatingRounds). */
+const asPair = ([direct, front]: FrontRun[]): FrontRound => ({
+  direct: direct as FrontRun,
+  front: front as FrontRun,
+});
+
 /** Per-round ratios front/direct and medians of each side's figures. */
 export function summariseFrontRounds(
   scenario: FrontScenario,
-  rounds: { direct: FrontRun; front: FrontRun }[],
+  rounds: FrontRound[],
 ): FrontScenarioResult {
   const directs = rounds.map((round) => round.direct);
   const fronts = rounds.map((round) => round.front);
@@ -165,20 +172,7 @@ export async function measureFrontPath(
         for (const path of [direct, front])
           await measureRun(path, scenario, options.warmupSeconds, pids, options.connections);
       }
-      const rounds: { direct: FrontRun; front: FrontRun }[] = [];
-      for (let round = 0; round < roundCount; round++) {
-        const order = round % 2 === 0 ? [direct, front] : [front, direct];
-        const runs = new Map<FrontRun['target'], FrontRun>();
-        for (const path of order)
-          runs.set(
-            path.target,
-            await measureRun(path, scenario, seconds, pids, options.connections),
-          );
-        const pair = {
-          direct: runs.get('direct') as FrontRun,
-          front: runs.get('front') as FrontRun,
-        };
-        rounds.push(pair);
+      const logRound = (pair: FrontRound, round: number) =>
         log(
           `  ${scenario.id.padEnd(10)} round ${round + 1}/${roundCount}: ` +
             `direct ${pair.direct.requestsPerSecond.toFixed(0)} req/s p99 ${pair.direct.p99Ms} ms, ` +
@@ -186,7 +180,13 @@ export async function measureFrontPath(
             `(${(pair.front.requestsPerSecond / pair.direct.requestsPerSecond).toFixed(2)}x), ` +
             `httpd ${pair.front.httpdCpuUsPerRequest?.toFixed(0)} µs CPU/request`,
         );
-      }
+      const runs = await alternatingRounds(
+        roundCount,
+        [direct, front],
+        (path) => measureRun(path, scenario, seconds, pids, options.connections),
+        (results, round) => logRound(asPair(results), round),
+      );
+      const rounds = runs.map(asPair);
       scenarios.push(summariseFrontRounds(scenario, rounds));
     }
     return {

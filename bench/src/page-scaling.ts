@@ -8,6 +8,7 @@
 import { runLoad } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import type { GrowthRound, LatencyGrowth } from './results.ts';
+import { roundOrder } from './rounds.ts';
 import type { Log } from './run-benchmark.ts';
 import { type ScenarioId, scenariosFor } from './scenarios.ts';
 import { median } from './statistics.ts';
@@ -82,7 +83,7 @@ export async function measurePageScaling(
     for (let round = 0; round < SCALING_ROUNDS; round++) {
       // Each server's two runs are back to back; which table goes first alternates, so neither
       // always gets the warmer machine.
-      const order = round % 2 === 0 ? [small, large] : [large, small];
+      const order = roundOrder(round, [small, large]);
       const p50 = new Map<string, number>();
       for (const server of ['apiUrl', 'referenceUrl'] as const)
         for (const table of order)

@@ -52,6 +52,12 @@ export interface FrontRun extends LoadResult {
   httpdProcesses: number | null;
 }
 
+/** One round of the front path: the two paths' runs, seconds apart. */
+export interface FrontRound {
+  direct: FrontRun;
+  front: FrontRun;
+}
+
 interface FrontSide {
   /** Medians of the rounds. */
   requestsPerSecond: number;
@@ -75,7 +81,7 @@ export interface FrontScenarioResult {
   httpdRssMiB: number;
   errors: number;
   non2xx: number;
-  rounds: { direct: FrontRun; front: FrontRun }[];
+  rounds: FrontRound[];
 }
 
 export interface FrontPathResult {

@@ -8,6 +8,7 @@ import { residentMemoryMiB } from '../../scripts/lib/proc.ts';
 import { type LoadResult, runLoad } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import type { RunResult, SizeResult } from './results.ts';
+import { alternatingRounds } from './rounds.ts';
 import type { Log } from './run-benchmark.ts';
 import type { Scenario } from './scenarios.ts';
 import { median } from './statistics.ts';
@@ -92,14 +93,12 @@ async function measureRounds(
     targets.length > 1
       ? pairedRounds(options.durationSeconds)
       : { count: 1, seconds: options.durationSeconds };
-  const rounds = new Map<Target, LoadResult[]>(targets.map((target) => [target, []]));
-  for (let round = 0; round < count; round++) {
-    const order = round % 2 === 0 ? targets : [...targets].reverse();
-    for (const target of order) rounds.get(target)?.push(await load(target, seconds));
-  }
+  const rounds = await alternatingRounds(count, targets, (target) => load(target, seconds));
   const runs: RunResult[] = [];
-  for (const target of targets)
-    runs.push(await summarise(scenario, target, rounds.get(target) ?? [], log));
+  for (const [index, target] of targets.entries()) {
+    const own = rounds.map((results) => results[index] as LoadResult);
+    runs.push(await summarise(scenario, target, own, log));
+  }
   return runs;
 }
 
